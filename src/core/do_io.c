@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * blkioq_do_io(): argument checks, the completion list, timeout
+ * bookkeeping and giving completions back on error.  Submitting, reaping
+ * and waiting are the driver's (queue_ops.do_io).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "driver.h"
+#include "error.h"
+#include "internal.h"
+
+#define NSEC_PER_SEC 1000000000L
+
+static int check_args(const struct blkio_completion *c, int min, int max,
+		      const struct timespec *timeout)
+{
+	if (timeout) {
+		if (timeout->tv_sec < 0)
+			return blkio_err(-EINVAL, "tv_sec cannot be negative");
+		if ((unsigned long)timeout->tv_nsec >= NSEC_PER_SEC)
+			return blkio_err(-EINVAL,
+					 "tv_nsec must be less than one second");
+	}
+	if (min < 0)
+		return blkio_err(-EINVAL, "min_completions cannot be negative");
+	if (max < 0)
+		return blkio_err(-EINVAL, "max_completions cannot be negative");
+	if (min > max)
+		return blkio_err(-EINVAL,
+				 "min_completions must be less than or equal to max_completions");
+	if (!c && max > 0)
+		return blkio_err(-EINVAL,
+				 "max_completions must be 0 when completions is NULL");
+	return 0;
+}
+
+static void timespec_add(struct timespec *t, const struct timespec *d)
+{
+	/* Saturate rather than overflow for timeouts like LONG_MAX seconds. */
+	if (d->tv_sec > INT64_MAX / 2 - t->tv_sec) {
+		t->tv_sec = INT64_MAX / 2;
+		return;
+	}
+	t->tv_sec += d->tv_sec;
+	t->tv_nsec += d->tv_nsec;
+	if (t->tv_nsec >= NSEC_PER_SEC) {
+		t->tv_sec++;
+		t->tv_nsec -= NSEC_PER_SEC;
+	}
+}
+
+/* Write the time left until the deadline (never negative) to *t. */
+static void write_back_remaining(struct timespec *t, const struct timespec *dl)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	t->tv_sec = dl->tv_sec - now.tv_sec;
+	t->tv_nsec = dl->tv_nsec - now.tv_nsec;
+	if (t->tv_nsec < 0) {
+		t->tv_sec--;
+		t->tv_nsec += NSEC_PER_SEC;
+	}
+	if (t->tv_sec < 0)
+		t->tv_sec = t->tv_nsec = 0;
+}
+
+/* Move completions the library posted itself into c[], oldest first. */
+static int drain_done(struct blkioq *q, struct blkio_completion *c, int max)
+{
+	int n = 0;
+
+	while (n < max && q->done.head) {
+		struct req *r = req_list_pop(&q->done);
+
+		c[n++] = (struct blkio_completion){
+			.user_data = r->user_data,
+			.error_msg = r->error_msg,
+			.ret = r->ret,
+		};
+		req_free(q, r);
+	}
+	return n;
+}
+
+/*
+ * A failed call must not lose what it reaped: put the entries back at the
+ * front of the completion list, in order, and wake the completion fd.
+ */
+__attribute__((cold))
+static void give_back(struct blkioq *q, const struct blkio_completion *c, int n)
+{
+	while (n-- > 0) {
+		struct req *r = req_alloc(q);
+
+		r->user_data = c[n].user_data;
+		r->error_msg = c[n].error_msg;
+		r->ret = c[n].ret;
+		req_list_push_front(&q->done, r);
+	}
+	queue_signal(q);
+}
+
+static int do_io(struct blkioq *q, struct blkio_completion *c, int min,
+		 int max, struct timespec *timeout, const sigset_t *sig,
+		 bool interruptible)
+{
+	struct do_io_ctx ctx;
+	int ret;
+
+	if (unlikely(!q))
+		return blkio_err(-EINVAL, "q must be non-NULL");
+	ret = check_args(c, min, max, timeout);
+	if (unlikely(ret))
+		return ret;
+
+	ctx.c = c;
+	ctx.min = min;
+	ctx.max = max;
+	ctx.sig = sig;
+	ctx.interruptible = interruptible;
+	ctx.has_deadline = timeout != NULL;
+	if (timeout) {
+		clock_gettime(CLOCK_MONOTONIC, &ctx.deadline);
+		timespec_add(&ctx.deadline, timeout);
+	}
+
+	ctx.filled = unlikely(q->done.head) ? drain_done(q, c, max) : 0;
+
+	if (unlikely(min > ctx.filled + (int)q->pending)) {
+		ret = blkio_err(-EINVAL,
+				"min_completions is larger than total outstanding requests");
+	} else {
+		ret = q->ops->do_io(q, &ctx);
+	}
+
+	if (timeout)
+		write_back_remaining(timeout, &ctx.deadline);
+	if (unlikely(ret < 0)) {
+		give_back(q, c, ctx.filled);
+		return ret;
+	}
+	return ctx.filled;
+}
+
+BLKIO_EXPORT int blkioq_do_io(struct blkioq *q,
+			      struct blkio_completion *completions,
+			      int min_completions, int max_completions,
+			      struct timespec *timeout)
+{
+	return do_io(q, completions, min_completions, max_completions,
+		     timeout, NULL, false);
+}
+
+BLKIO_EXPORT int blkioq_do_io_interruptible(struct blkioq *q,
+					    struct blkio_completion *completions,
+					    int min_completions,
+					    int max_completions,
+					    struct timespec *timeout,
+					    const sigset_t *sig)
+{
+	if (q && q->poll && sig)
+		return blkio_err(-ENOTSUP,
+				 "blkioq_do_io_interruptible() is not supported on poll queues");
+	return do_io(q, completions, min_completions, max_completions,
+		     timeout, sig, true);
+}
+
+BLKIO_EXPORT int blkioq_get_completion_fd(struct blkioq *q)
+{
+	return q ? q->completion_fd : -1;
+}
+
+BLKIO_EXPORT void blkioq_set_completion_fd_enabled(struct blkioq *q,
+						   bool enable)
+{
+	if (!q || q->completion_fd < 0)
+		return;
+	q->completion_fd_enabled = enable;
+	if (q->ops->set_completion_fd_enabled)
+		q->ops->set_completion_fd_enabled(q, enable);
+	/* Completions the library posted while disabled must not be missed. */
+	if (enable && q->done.head)
+		queue_signal(q);
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * Request slots.  Every accepted request occupies one slot from the moment
+ * it is queued until its completion is handed to the application; the
+ * intrusive `next` link puts it on the free list, the backlog or the
+ * completion list without any allocation on the data path.
+ */
+#ifndef BLKIO_CORE_REQ_H
+#define BLKIO_CORE_REQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/uio.h>
+
+enum req_op {
+	REQ_READ,
+	REQ_WRITE,
+	REQ_READV,
+	REQ_WRITEV,
+	REQ_WRITE_ZEROES,
+	REQ_DISCARD,
+	REQ_FLUSH,
+};
+
+struct req {
+	struct req *next;
+	void *user_data;
+
+	uint64_t start;		/* device offset of what is left to do */
+	uint64_t len;		/* bytes left to do */
+	union {
+		void *buf;			/* read, write */
+		const struct iovec *iov;	/* readv, writev: untouched tail */
+	};
+	int iovcnt;		/* iovecs left in iov */
+	uint8_t op;		/* enum req_op */
+	uint8_t flags;		/* BLKIO_REQ_* */
+	uint8_t stage;		/* driver's step in a multi-step request */
+	bool partial_head;	/* vectored: `partial` is submitted before iov */
+
+	/*
+	 * A vectored request that came back short in the middle of an iovec
+	 * continues with this remainder; the caller's array is never written.
+	 */
+	struct iovec partial;
+
+	/* Result, while the request waits on the completion list. */
+	int ret;
+	const char *error_msg;
+};
+
+struct req_list {
+	struct req *head;
+	struct req *tail;
+};
+
+static inline void req_list_push(struct req_list *l, struct req *r)
+{
+	r->next = NULL;
+	if (l->tail)
+		l->tail->next = r;
+	else
+		l->head = r;
+	l->tail = r;
+}
+
+static inline void req_list_push_front(struct req_list *l, struct req *r)
+{
+	r->next = l->head;
+	l->head = r;
+	if (!l->tail)
+		l->tail = r;
+}
+
+static inline struct req *req_list_pop(struct req_list *l)
+{
+	struct req *r = l->head;
+
+	if (r) {
+		l->head = r->next;
+		if (!l->head)
+			l->tail = NULL;
+	}
+	return r;
+}
+
+/* Slots come in chunks that are never moved, so pointers stay valid. */
+struct req_chunk {
+	struct req_chunk *next;
+	struct req reqs[];
+};
+
+#endif

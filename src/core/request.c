@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * blkioq_read() and friends: validate, take a slot, hand it to the driver.
+ * Nothing here blocks, allocates (in steady state) or makes a system call;
+ * invalid requests complete immediately through the completion list.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "driver.h"
+#include "internal.h"
+
+#define ALL_FLAGS (BLKIO_REQ_FUA | BLKIO_REQ_NO_UNMAP | BLKIO_REQ_NO_FALLBACK)
+
+/* The message for flags a request type does not accept. */
+__attribute__((cold))
+static const char *flags_error(uint32_t flags, uint32_t allowed)
+{
+	uint32_t bad = flags & ~allowed;
+
+	if (flags & ~ALL_FLAGS)
+		return "unsupported bits in request flags";
+	if (bad & BLKIO_REQ_FUA)
+		return "BLKIO_REQ_FUA is invalid for this request type";
+	if (bad & BLKIO_REQ_NO_UNMAP)
+		return "BLKIO_REQ_NO_UNMAP is invalid for this request type";
+	return "BLKIO_REQ_NO_FALLBACK is invalid for this request type";
+}
+
+__attribute__((cold, noinline))
+static void fail(struct blkioq *q, void *user_data, int ret, const char *msg)
+{
+	struct req *r = req_alloc(q);
+
+	r->user_data = user_data;
+	queue_post(q, r, ret, msg);
+}
+
+/*
+ * Common checks; true if the request was completed with an error.  The
+ * flags test comes first, as in libblkio.
+ */
+static inline bool rejected(struct blkioq *q, void *user_data, uint32_t flags,
+			    uint32_t allowed)
+{
+	if (unlikely(flags & ~allowed)) {
+		fail(q, user_data, -EINVAL, flags_error(flags, allowed));
+		return true;
+	}
+	return false;
+}
+
+static inline bool rejected_on_poll_queue(struct blkioq *q, void *user_data)
+{
+	if (unlikely(q->poll)) {
+		fail(q, user_data, -ENOTSUP,
+		     "request not supported on poll queues for this driver");
+		return true;
+	}
+	return false;
+}
+
+static inline void submit_rw(struct blkioq *q, enum req_op op, uint64_t start,
+			     void *buf, size_t len, void *user_data,
+			     uint32_t flags)
+{
+	struct req *r;
+
+	if (unlikely(len > UINT32_MAX)) {
+		fail(q, user_data, -EINVAL,
+		     "len must fit in an unsigned 32-bit integer");
+		return;
+	}
+	r = req_alloc(q);
+	r->user_data = user_data;
+	r->op = op;
+	r->flags = flags;
+	r->start = start;
+	r->buf = buf;
+	r->len = len;
+	q->ops->submit(q, r);
+}
+
+static inline void submit_rwv(struct blkioq *q, enum req_op op, uint64_t start,
+			      const struct iovec *iov, int iovcnt,
+			      void *user_data, uint32_t flags)
+{
+	uint64_t len = 0;
+	struct req *r;
+	int i;
+
+	if (unlikely(iovcnt < 0)) {
+		fail(q, user_data, -EINVAL,
+		     "iovcnt must be non-negative and fit in a signed 32-bit integer");
+		return;
+	}
+	for (i = 0; i < iovcnt; i++)
+		len += iov[i].iov_len;
+
+	r = req_alloc(q);
+	r->user_data = user_data;
+	r->op = op;
+	r->flags = flags;
+	r->start = start;
+	r->len = len;
+	r->iov = iov;
+	r->iovcnt = iovcnt;
+	r->partial_head = false;
+	q->ops->submit(q, r);
+}
+
+static inline void submit_range(struct blkioq *q, enum req_op op,
+				uint64_t start, uint64_t len, void *user_data,
+				uint32_t flags)
+{
+	struct req *r = req_alloc(q);
+
+	r->user_data = user_data;
+	r->op = op;
+	r->flags = flags;
+	r->start = start;
+	r->len = len;
+	r->stage = 0;
+	q->ops->submit(q, r);
+}
+
+BLKIO_EXPORT void blkioq_read(struct blkioq *q, uint64_t start, void *buf,
+			      size_t len, void *user_data, uint32_t flags)
+{
+	if (unlikely(!q) || rejected(q, user_data, flags, 0))
+		return;
+	submit_rw(q, REQ_READ, start, buf, len, user_data, 0);
+}
+
+BLKIO_EXPORT void blkioq_write(struct blkioq *q, uint64_t start,
+			       const void *buf, size_t len, void *user_data,
+			       uint32_t flags)
+{
+	if (unlikely(!q) || rejected(q, user_data, flags, BLKIO_REQ_FUA))
+		return;
+	submit_rw(q, REQ_WRITE, start, (void *)buf, len, user_data, flags);
+}
+
+BLKIO_EXPORT void blkioq_readv(struct blkioq *q, uint64_t start,
+			       const struct iovec *iovec, int iovcnt,
+			       void *user_data, uint32_t flags)
+{
+	if (unlikely(!q) || rejected(q, user_data, flags, 0))
+		return;
+	submit_rwv(q, REQ_READV, start, iovec, iovcnt, user_data, 0);
+}
+
+BLKIO_EXPORT void blkioq_writev(struct blkioq *q, uint64_t start,
+				struct iovec *iovec, int iovcnt,
+				void *user_data, uint32_t flags)
+{
+	if (unlikely(!q) || rejected(q, user_data, flags, BLKIO_REQ_FUA))
+		return;
+	submit_rwv(q, REQ_WRITEV, start, iovec, iovcnt, user_data, flags);
+}
+
+BLKIO_EXPORT void blkioq_write_zeroes(struct blkioq *q, uint64_t start,
+				      uint64_t len, void *user_data,
+				      uint32_t flags)
+{
+	if (unlikely(!q) || rejected(q, user_data, flags, ALL_FLAGS) ||
+	    rejected_on_poll_queue(q, user_data))
+		return;
+	submit_range(q, REQ_WRITE_ZEROES, start, len, user_data, flags);
+}
+
+BLKIO_EXPORT void blkioq_discard(struct blkioq *q, uint64_t start,
+				 uint64_t len, void *user_data, uint32_t flags)
+{
+	if (unlikely(!q) || rejected(q, user_data, flags, 0) ||
+	    rejected_on_poll_queue(q, user_data))
+		return;
+	submit_range(q, REQ_DISCARD, start, len, user_data, 0);
+}
+
+BLKIO_EXPORT void blkioq_flush(struct blkioq *q, void *user_data,
+			       uint32_t flags)
+{
+	if (unlikely(!q) || rejected(q, user_data, flags, 0) ||
+	    rejected_on_poll_queue(q, user_data))
+		return;
+	submit_range(q, REQ_FLUSH, 0, 0, user_data, 0);
+}

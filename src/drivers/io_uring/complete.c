@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * Reaping CQEs: convert each result into a completion, or send the request
+ * round again when it is not finished (short transfer, FUA flush).
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "iou.h"
+
+/* advance() result: the request went back to the ring, nothing to report. */
+#define CONTINUED 1
+
+/* Bytes from start to the end of the file, or 0 if it cannot be known. */
+static uint64_t bytes_to_eof(const struct iou_queue *iq, uint64_t start)
+{
+	struct stat st;
+
+	if (fstat(iq->dev->b.fd, &st) < 0 || (uint64_t)st.st_size <= start)
+		return 0;
+	return (uint64_t)st.st_size - start;
+}
+
+/*
+ * A read on a growable file that reached the end of the file: what lies
+ * beyond reads as zeros.  Checking the size (rather than waiting for a
+ * 0-byte read) matters with O_DIRECT, where the next read would start at
+ * an unaligned offset and fail.
+ */
+static bool at_eof(const struct iou_queue *iq, const struct req *r)
+{
+	return (r->op == REQ_READ || r->op == REQ_READV) &&
+	       iq->dev->b.info.can_grow && bytes_to_eof(iq, r->start) == 0;
+}
+
+static void zero_rest(struct req *r)
+{
+	int i;
+
+	if (r->op == REQ_READ) {
+		memset(r->buf, 0, r->len);
+		return;
+	}
+	if (r->partial_head)
+		memset(r->partial.iov_base, 0, r->partial.iov_len);
+	for (i = 0; i < r->iovcnt; i++)
+		memset(r->iov[i].iov_base, 0, r->iov[i].iov_len);
+}
+
+/* Step a vectored request past res transferred bytes. */
+static void advance_iov(struct req *r, uint64_t res)
+{
+	if (r->partial_head) {
+		if (res < r->partial.iov_len) {
+			r->partial.iov_base = (char *)r->partial.iov_base + res;
+			r->partial.iov_len -= res;
+			return;
+		}
+		res -= r->partial.iov_len;
+		r->partial_head = false;
+	}
+	while (r->iovcnt > 0 && res >= r->iov[0].iov_len) {
+		res -= r->iov[0].iov_len;
+		r->iov++;
+		r->iovcnt--;
+	}
+	if (res > 0) {
+		r->partial.iov_base = (char *)r->iov[0].iov_base + res;
+		r->partial.iov_len = r->iov[0].iov_len - res;
+		r->partial_head = true;
+		r->iov++;
+		r->iovcnt--;
+	}
+}
+
+/* A read or write transferred less than asked: finish or go round again. */
+__attribute__((cold, noinline))
+static int short_transfer(struct iou_queue *iq, struct req *r, int res)
+{
+	if (res > 0) {
+		r->start += (uint64_t)res;
+		r->len -= (uint64_t)res;
+		if (r->op == REQ_READ || r->op == REQ_WRITE)
+			r->buf = (char *)r->buf + res;
+		else
+			advance_iov(r, (uint64_t)res);
+	}
+	if (at_eof(iq, r)) {
+		zero_rest(r);
+		return 0;
+	}
+	/* No progress and not at the end of a file: never spin on it. */
+	if (res == 0)
+		return -EIO;
+	iou_resubmit(iq, r);
+	return CONTINUED;
+}
+
+/* The length the last submission of a vectored request asked for. */
+static inline uint64_t submitted_len(const struct req *r)
+{
+	return r->partial_head ? r->partial.iov_len : r->len;
+}
+
+static inline int advance(struct iou_queue *iq, struct req *r, int res)
+{
+	if (unlikely(res < 0))
+		return res;
+	switch (r->op) {
+	case REQ_READ:
+	case REQ_WRITE:
+		if (likely((uint64_t)res == r->len))
+			return 0;
+		return short_transfer(iq, r, res);
+	case REQ_READV:
+	case REQ_WRITEV:
+		if (likely((uint64_t)res == r->len))
+			return 0;
+		if ((uint64_t)res == submitted_len(r)) {
+			/* A partial head finished: continue with the tail. */
+			r->start += (uint64_t)res;
+			r->len -= (uint64_t)res;
+			r->partial_head = false;
+			iou_resubmit(iq, r);
+			return CONTINUED;
+		}
+		return short_transfer(iq, r, res);
+	case REQ_WRITE_ZEROES:
+		if (r->stage == WZ_ZERO && (r->flags & BLKIO_REQ_FUA)) {
+			r->stage = WZ_FLUSH;
+			iou_resubmit(iq, r);
+			return CONTINUED;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}
+
+void iou_reap(struct iou_queue *iq, struct do_io_ctx *ctx)
+{
+	struct io_uring_cq *cq = &iq->ring.cq;
+	unsigned head = *cq->khead;
+	unsigned tail = io_uring_smp_load_acquire(cq->ktail);
+
+	while (head != tail && ctx->filled < ctx->max) {
+		struct io_uring_cqe *cqe = &cq->cqes[head & cq->ring_mask];
+		struct req *r = (struct req *)(uintptr_t)cqe->user_data;
+		int ret;
+
+		head++;
+		iq->in_flight--;
+		ret = advance(iq, r, cqe->res);
+		if (unlikely(ret == CONTINUED))
+			continue;
+		ctx->c[ctx->filled++] = (struct blkio_completion){
+			.user_data = r->user_data,
+			.ret = ret,
+		};
+		req_free(&iq->q, r);
+	}
+	io_uring_smp_store_release(cq->khead, head);
+}

@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * The submit/reap/wait loop of blkioq_do_io(), and the completion-fd hint.
+ * In steady state one call makes one io_uring_enter: it submits what was
+ * queued and waits for what is needed in the same system call.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../core/error.h"
+#include "iou.h"
+
+#define NSEC_PER_SEC 1000000000L
+
+/*
+ * Publish prepared SQEs to the kernel.  liburing's own helper is private;
+ * this is the same tail update for rings without SQPOLL.  Returns how many
+ * SQEs the kernel has yet to consume.
+ */
+static inline unsigned flush_sq(struct io_uring *ring)
+{
+	struct io_uring_sq *sq = &ring->sq;
+	unsigned tail = sq->sqe_tail;
+
+	if (sq->sqe_head != tail) {
+		sq->sqe_head = tail;
+		io_uring_smp_store_release(sq->ktail, tail);
+	}
+	return tail - *sq->khead;
+}
+
+/* Time left until the deadline, clamped at zero. */
+static void remaining(const struct timespec *deadline,
+		      struct __kernel_timespec *ts)
+{
+	struct timespec now;
+	long long sec, nsec;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	sec = deadline->tv_sec - now.tv_sec;
+	nsec = deadline->tv_nsec - now.tv_nsec;
+	if (nsec < 0) {
+		sec--;
+		nsec += NSEC_PER_SEC;
+	}
+	if (sec < 0)
+		sec = nsec = 0;
+	ts->tv_sec = sec;
+	ts->tv_nsec = nsec;
+}
+
+static bool expired(const struct do_io_ctx *ctx)
+{
+	struct __kernel_timespec ts;
+
+	remaining(&ctx->deadline, &ts);
+	return ts.tv_sec == 0 && ts.tv_nsec == 0;
+}
+
+/* io_uring_enter, with the timeout and signal mask when there are any. */
+static int enter(struct iou_queue *iq, unsigned to_submit, unsigned wait_nr,
+		 const struct do_io_ctx *ctx)
+{
+	struct io_uring_getevents_arg arg = { .sigmask_sz = _NSIG / 8 };
+	unsigned flags = 0;
+	struct __kernel_timespec ts;
+	int fd = iq->ring.ring_fd;
+
+	if (wait_nr || iq->q.poll)
+		flags |= IORING_ENTER_GETEVENTS;
+	if (likely(!ctx->has_deadline && !ctx->sig))
+		return io_uring_enter(fd, to_submit, wait_nr, flags, NULL);
+
+	if (!iq->ext_arg) {
+		if (ctx->has_deadline && wait_nr)
+			return blkio_err(-ENOTSUP,
+					 "Timeouts need IORING_FEAT_EXT_ARG (Linux 5.11)");
+		/* The kernel expects _NSIG / 8 bytes, not sizeof(sigset_t). */
+		return io_uring_enter2(fd, to_submit, wait_nr, flags,
+				       (sigset_t *)ctx->sig, _NSIG / 8);
+	}
+	arg.sigmask = (uintptr_t)ctx->sig;
+	if (ctx->has_deadline) {
+		remaining(&ctx->deadline, &ts);
+		arg.ts = (uintptr_t)&ts;
+	}
+	return io_uring_enter2(fd, to_submit, wait_nr,
+			       flags | IORING_ENTER_EXT_ARG,
+			       (sigset_t *)&arg, sizeof(arg));
+}
+
+/* What an io_uring_enter error means for this call. */
+static int enter_failed(const struct do_io_ctx *ctx, int ret)
+{
+	switch (ret) {
+	case -EINTR:
+		if (ctx->interruptible)
+			return blkio_err(-EINTR, "Interrupted by a signal");
+		return 0;
+	case -ETIME:	/* the deadline is checked by the caller */
+	case -EAGAIN:	/* kernel short of resources: reap and retry */
+	case -EBUSY:
+		return 0;
+	default:
+		return blkio_err_os(ret, "io_uring_enter failed");
+	}
+}
+
+int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
+{
+	struct iou_queue *iq = iou_queue(q);
+	bool entered = false;
+
+	for (;;) {
+		unsigned to_submit, wait_nr;
+		int want, ret;
+
+		iou_reap(iq, ctx);
+		if (unlikely(q->backlog.head))
+			iou_refill(iq);
+		to_submit = flush_sq(&iq->ring);
+		want = ctx->min - ctx->filled;
+
+		/* Poll queues make progress only inside the kernel. */
+		if (want <= 0 && !to_submit && (entered || !q->poll))
+			return 0;
+		if (want > 0 && entered && ctx->has_deadline && expired(ctx))
+			return blkio_err(-ETIME, "Timer expired (os error %d)",
+					 ETIME);
+
+		/* Nothing can arrive: waiting would never end. */
+		if (unlikely(want > 0 && !iq->in_flight && !to_submit))
+			return blkio_err(-EINVAL,
+					 "min_completions is larger than total outstanding requests");
+
+		wait_nr = want > 0 ? (unsigned)want : 0;
+		if (wait_nr > iq->in_flight)
+			wait_nr = iq->in_flight;
+		ret = enter(iq, to_submit, wait_nr, ctx);
+		entered = true;
+		if (unlikely(ret < 0)) {
+			ret = enter_failed(ctx, ret);
+			if (ret < 0)
+				return ret;
+		}
+	}
+}
+
+/*
+ * The hint maps onto IORING_CQ_EVENTFD_DISABLED, which spares the kernel
+ * an eventfd write per completion while the application polls.  After
+ * enabling, completions that arrived while disabled would never signal,
+ * so signal for them here: no wakeup is ever lost.
+ */
+void iou_set_completion_fd_enabled(struct blkioq *q, bool enable)
+{
+	struct iou_queue *iq = iou_queue(q);
+
+	if (io_uring_cq_eventfd_toggle(&iq->ring, enable) < 0)
+		return;
+	if (enable) {
+		/* Order the flag store before reading the CQ tail. */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		if (io_uring_cq_ready(&iq->ring))
+			queue_signal(q);
+	}
+}

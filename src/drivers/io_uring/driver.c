@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * The io_uring driver's table and its own properties.
+ */
+#include <errno.h>
+
+#include "../../core/error.h"
+#include "../../props/props.h"
+#include "iou.h"
+
+static int set_num_entries(struct blkio *b, const union prop_val *v)
+{
+	if (v->i <= 0)
+		return blkio_err(-EINVAL, "num-entries must be greater than 0");
+	iou_dev(b)->num_entries = v->i;
+	return 0;
+}
+
+/* Sorted by name. */
+static const struct prop iou_props[] = {
+	{
+		.name = "direct",
+		.type = PROP_BOOL, .write = WRITE_CREATED,
+		.offset = offsetof(struct iou_dev, direct),
+		.doc = "Open with O_DIRECT, bypassing the page cache",
+	}, {
+		.name = "num-entries",
+		.type = PROP_INT, .write = WRITE_CONNECTED,
+		.offset = offsetof(struct iou_dev, num_entries),
+		.set = set_num_entries,
+		.doc = "Submission queue entries of each queue's io_uring",
+	},
+};
+
+static void iou_init(struct blkio *b)
+{
+	iou_dev(b)->num_entries = 128;
+}
+
+const struct driver io_uring_driver = {
+	.name = "io_uring",
+	.instance_size = sizeof(struct iou_dev),
+	.props = iou_props,
+	.nr_props = sizeof(iou_props) / sizeof(iou_props[0]),
+	.init = iou_init,
+	.connect = iou_connect,
+	.add_queue = iou_add_queue,
+	.remove_queue = iou_remove_queue,
+	.get_capacity = iou_get_capacity,
+};
+
+_Static_assert(offsetof(struct iou_dev, b) == 0,
+	       "property offsets assume struct blkio comes first");

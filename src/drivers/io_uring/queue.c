@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * One io_uring per queue.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "../../core/error.h"
+#include "iou.h"
+
+static const struct queue_ops iou_queue_ops = {
+	.submit = iou_submit,
+	.do_io = iou_do_io,
+	.set_completion_fd_enabled = iou_set_completion_fd_enabled,
+};
+
+/*
+ * SUBMIT_ALL keeps the kernel submitting a batch past an SQE that fails
+ * early (Linux 5.18); older kernels refuse the flag, so retry without.
+ */
+static int setup_ring(struct iou_queue *iq, unsigned entries, bool poll,
+		      struct io_uring_params *p)
+{
+	unsigned base = poll ? IORING_SETUP_IOPOLL : 0;
+	int ret;
+
+	*p = (struct io_uring_params){ .flags = base | IORING_SETUP_SUBMIT_ALL };
+	ret = io_uring_queue_init_params(entries, &iq->ring, p);
+	if (ret == -EINVAL) {
+		*p = (struct io_uring_params){ .flags = base };
+		ret = io_uring_queue_init_params(entries, &iq->ring, p);
+	}
+	return ret;
+}
+
+static int setup_eventfd(struct iou_queue *iq)
+{
+	int efd, ret;
+
+	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (efd < 0)
+		return blkio_err_os(-errno, "eventfd failed");
+	ret = io_uring_register_eventfd(&iq->ring, efd);
+	if (ret < 0) {
+		close(efd);
+		return blkio_err_os(ret, "Registering the completion eventfd with io_uring failed");
+	}
+	iq->q.completion_fd = efd;
+	return 0;
+}
+
+int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
+{
+	struct iou_dev *d = iou_dev(b);
+	struct io_uring_params p;
+	struct iou_queue *iq;
+	int ret;
+
+	iq = calloc(1, sizeof(*iq));
+	if (!iq)
+		return blkio_err(-ENOMEM, "Out of memory");
+	iq->dev = d;
+
+	ret = setup_ring(iq, (unsigned)d->num_entries, poll, &p);
+	if (ret < 0) {
+		blkio_err_os(ret, "io_uring_setup with %d entries failed",
+			     d->num_entries);
+		goto out_free;
+	}
+	iq->max_in_flight = p.cq_entries;
+	iq->ext_arg = p.features & IORING_FEAT_EXT_ARG;
+
+	ret = io_uring_register_files(&iq->ring, &b->fd, 1);
+	if (ret < 0) {
+		blkio_err_os(ret, "Registering the device with io_uring failed");
+		goto out_exit_ring;
+	}
+	ret = queue_init(&iq->q, b, &iou_queue_ops, poll, p.cq_entries);
+	if (ret < 0) {
+		blkio_err(ret, "Out of memory for request slots");
+		goto out_exit_ring;
+	}
+	if (!poll) {
+		ret = setup_eventfd(iq);
+		if (ret < 0)
+			goto out_fini_queue;
+	}
+	*qp = &iq->q;
+	return 0;
+
+out_fini_queue:
+	queue_fini(&iq->q);
+out_exit_ring:
+	io_uring_queue_exit(&iq->ring);
+out_free:
+	free(iq);
+	return ret;
+}
+
+void iou_remove_queue(struct blkioq *q)
+{
+	struct iou_queue *iq = iou_queue(q);
+
+	io_uring_queue_exit(&iq->ring);
+	if (q->completion_fd >= 0)
+		close(q->completion_fd);
+	queue_fini(q);
+	free(iq);
+}

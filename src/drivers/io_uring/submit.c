@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * Turning requests into SQEs.  A request goes straight into the ring when
+ * there is room; otherwise it waits in the queue's backlog until
+ * blkioq_do_io() makes room.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/falloc.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+
+#include "../../core/internal.h"
+#include "iou.h"
+
+#ifndef BLOCK_URING_CMD_DISCARD
+#define BLOCK_URING_CMD_DISCARD _IO(0x12, 0)
+#endif
+
+static int write_zeroes_mode(const struct iou_dev *d, const struct req *r)
+{
+	bool keep_allocation = r->flags & BLKIO_REQ_NO_UNMAP;
+
+	if (d->is_blockdev && !d->write_zeroes_native)
+		return FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
+	if (keep_allocation)
+		return d->is_blockdev ?
+		       FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE :
+		       FALLOC_FL_ZERO_RANGE;
+	return FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+}
+
+static void prep_discard(const struct iou_dev *d, struct io_uring_sqe *sqe,
+			 const struct req *r)
+{
+	if (d->discard_cmd) {
+		io_uring_prep_rw(IORING_OP_URING_CMD, sqe, 0, NULL, 0, 0);
+		sqe->cmd_op = BLOCK_URING_CMD_DISCARD;
+		sqe->addr = r->start;
+		sqe->addr3 = r->len;
+	} else {
+		io_uring_prep_fallocate(sqe, 0,
+					FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+					(off_t)r->start, (off_t)r->len);
+	}
+}
+
+static void prep_vectored(struct io_uring_sqe *sqe, const struct req *r)
+{
+	const struct iovec *iov = r->partial_head ? &r->partial : r->iov;
+	int cnt = r->partial_head ? 1 : r->iovcnt;
+
+	if (r->op == REQ_READV)
+		io_uring_prep_readv(sqe, 0, iov, (unsigned)cnt, r->start);
+	else
+		io_uring_prep_writev(sqe, 0, iov, (unsigned)cnt, r->start);
+}
+
+static inline void prep(const struct iou_queue *iq, struct io_uring_sqe *sqe,
+			const struct req *r)
+{
+	switch (r->op) {
+	case REQ_READ:
+		io_uring_prep_read(sqe, 0, r->buf, (unsigned)r->len, r->start);
+		break;
+	case REQ_WRITE:
+		io_uring_prep_write(sqe, 0, r->buf, (unsigned)r->len, r->start);
+		if (r->flags & BLKIO_REQ_FUA)
+			sqe->rw_flags = RWF_DSYNC;
+		break;
+	case REQ_READV:
+	case REQ_WRITEV:
+		prep_vectored(sqe, r);
+		if (r->flags & BLKIO_REQ_FUA)
+			sqe->rw_flags = RWF_DSYNC;
+		break;
+	case REQ_FLUSH:
+		io_uring_prep_fsync(sqe, 0, IORING_FSYNC_DATASYNC);
+		break;
+	case REQ_WRITE_ZEROES:
+		if (r->stage == WZ_FLUSH)
+			io_uring_prep_fsync(sqe, 0, IORING_FSYNC_DATASYNC);
+		else
+			io_uring_prep_fallocate(sqe, 0,
+						write_zeroes_mode(iq->dev, r),
+						(off_t)r->start, (off_t)r->len);
+		break;
+	case REQ_DISCARD:
+		prep_discard(iq->dev, sqe, r);
+		break;
+	}
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data(sqe, (void *)r);
+}
+
+static inline bool try_prep(struct iou_queue *iq, struct req *r)
+{
+	struct io_uring_sqe *sqe;
+
+	if (unlikely(iq->in_flight >= iq->max_in_flight))
+		return false;
+	sqe = io_uring_get_sqe(&iq->ring);
+	if (unlikely(!sqe))
+		return false;
+	prep(iq, sqe, r);
+	iq->in_flight++;
+	return true;
+}
+
+/* Requests that complete without reaching the kernel. */
+__attribute__((cold))
+static bool rejected(struct iou_queue *iq, struct req *r)
+{
+	const struct iou_dev *d = iq->dev;
+
+	if (r->op == REQ_WRITE_ZEROES && d->is_blockdev &&
+	    !d->write_zeroes_native && (r->flags & BLKIO_REQ_NO_FALLBACK)) {
+		queue_post(&iq->q, r, -ENOTSUP,
+			   "the block device does not support write zeroes with BLKIO_REQ_NO_FALLBACK");
+		return true;
+	}
+	return false;
+}
+
+void iou_submit(struct blkioq *q, struct req *r)
+{
+	struct iou_queue *iq = iou_queue(q);
+
+	if (unlikely(r->op == REQ_WRITE_ZEROES) && rejected(iq, r))
+		return;
+	if (likely(!q->backlog.head) && try_prep(iq, r))
+		return;
+	req_list_push(&q->backlog, r);
+}
+
+/* Send a request that needs another round (short I/O, FUA flush). */
+void iou_resubmit(struct iou_queue *iq, struct req *r)
+{
+	if (!try_prep(iq, r))
+		req_list_push_front(&iq->q.backlog, r);
+}
+
+/* Move backlogged requests into the ring while there is room. */
+void iou_refill(struct iou_queue *iq)
+{
+	struct req_list *backlog = &iq->q.backlog;
+
+	while (backlog->head && try_prep(iq, backlog->head))
+		req_list_pop(backlog);
+}
