@@ -113,9 +113,11 @@ static int do_io(struct blkioq *q, struct blkio_completion *c, int min,
 
 	if (unlikely(!q))
 		return blkio_err(-EINVAL, "q must be non-NULL");
-	ret = check_args(c, min, max, timeout);
-	if (unlikely(ret))
-		return ret;
+	if (unlikely(timeout || min < 0 || min > max || (!c && max > 0))) {
+		ret = check_args(c, min, max, timeout);
+		if (ret)
+			return ret;
+	}
 
 	ctx.c = c;
 	ctx.min = min;
@@ -123,21 +125,25 @@ static int do_io(struct blkioq *q, struct blkio_completion *c, int min,
 	ctx.sig = sig;
 	ctx.interruptible = interruptible;
 	ctx.has_deadline = timeout != NULL;
-	if (timeout) {
+	if (unlikely(timeout)) {
 		clock_gettime(CLOCK_MONOTONIC, &ctx.deadline);
 		timespec_add(&ctx.deadline, timeout);
 	}
 
 	ctx.filled = unlikely(q->done.head) ? drain_done(q, c, max) : 0;
 
-	if (unlikely(min > ctx.filled + (int)q->pending)) {
+	/*
+	 * Completions still on the list count only as far as they were
+	 * copied; with min <= max, a non-empty list means min is reached.
+	 */
+	if (unlikely(min > ctx.filled + (int)(q->in_flight + q->backlog_len))) {
 		ret = blkio_err(-EINVAL,
 				"min_completions is larger than total outstanding requests");
 	} else {
 		ret = q->ops->do_io(q, &ctx);
 	}
 
-	if (timeout)
+	if (unlikely(timeout))
 		write_back_remaining(timeout, &ctx.deadline);
 	if (unlikely(ret < 0)) {
 		give_back(q, c, ctx.filled);

@@ -106,7 +106,8 @@ struct blkioq {
 	struct req *free_reqs;		/* slots ready for new requests */
 	struct req_list backlog;	/* accepted, waiting for room in the ring */
 	struct req_list done;		/* completed, not yet returned */
-	unsigned pending;		/* accepted and not yet completed */
+	unsigned in_flight;		/* in the ring, not yet reaped */
+	unsigned backlog_len;
 	struct req_chunk *chunks;	/* every slot allocation, for freeing */
 	unsigned chunk_reqs;		/* slots added per growth step */
 
@@ -130,7 +131,6 @@ static inline struct req *req_alloc(struct blkioq *q)
 	if (unlikely(!r))
 		r = req_grow(q);
 	q->free_reqs = r->next;
-	q->pending++;
 	return r;
 }
 
@@ -138,7 +138,24 @@ static inline void req_free(struct blkioq *q, struct req *r)
 {
 	r->next = q->free_reqs;
 	q->free_reqs = r;
-	q->pending--;
+}
+
+static inline void backlog_push(struct blkioq *q, struct req *r)
+{
+	req_list_push(&q->backlog, r);
+	q->backlog_len++;
+}
+
+static inline void backlog_push_front(struct blkioq *q, struct req *r)
+{
+	req_list_push_front(&q->backlog, r);
+	q->backlog_len++;
+}
+
+static inline struct req *backlog_pop(struct blkioq *q)
+{
+	q->backlog_len--;
+	return req_list_pop(&q->backlog);
 }
 
 /* Queue tables (src/core/queues.c). */

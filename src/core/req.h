@@ -34,6 +34,15 @@ struct req {
 		const struct iovec *iov;	/* readv, writev: untouched tail */
 	};
 	int iovcnt;		/* iovecs left in iov */
+
+	/*
+	 * The CQE result that means "finished, success" for the current
+	 * submission: the byte count for reads and writes, 0 for the rest,
+	 * and REQ_EXPECT_NOTHING where no result may finish the request
+	 * directly (huge transfers, write-zeroes followed by a flush).
+	 * Reaping compares one int and takes the slow path otherwise.
+	 */
+	int expect;
 	uint8_t op;		/* enum req_op */
 	uint8_t flags;		/* BLKIO_REQ_* */
 	uint8_t stage;		/* driver's step in a multi-step request */
@@ -49,6 +58,13 @@ struct req {
 	int ret;
 	const char *error_msg;
 };
+
+#define REQ_EXPECT_NOTHING INT32_MIN
+
+static inline int req_expect_len(uint64_t len)
+{
+	return len <= INT32_MAX ? (int)len : REQ_EXPECT_NOTHING;
+}
 
 struct req_list {
 	struct req *head;

@@ -60,13 +60,17 @@ static inline bool rejected_on_poll_queue(struct blkioq *q, void *user_data)
 	return false;
 }
 
-static inline void submit_rw(struct blkioq *q, enum req_op op, uint64_t start,
-			     void *buf, size_t len, void *user_data,
-			     uint32_t flags)
+/* Oversized, or the first request past every slot sized so far. */
+__attribute__((noinline))
+static void submit_rw_slow(struct blkioq *q, enum req_op op, uint64_t start,
+			   void *buf, size_t len, void *user_data,
+			   uint32_t flags, uint32_t allowed)
 {
 	struct req *r;
 
-	if (unlikely(len > UINT32_MAX)) {
+	if (rejected(q, user_data, flags, allowed))
+		return;
+	if (len > UINT32_MAX) {
 		fail(q, user_data, -EINVAL,
 		     "len must fit in an unsigned 32-bit integer");
 		return;
@@ -78,6 +82,33 @@ static inline void submit_rw(struct blkioq *q, enum req_op op, uint64_t start,
 	r->start = start;
 	r->buf = buf;
 	r->len = len;
+	r->expect = req_expect_len(len);
+	q->ops->submit(q, r);
+}
+
+/*
+ * The hot path of blkioq_read()/blkioq_write(): no call but the final
+ * (tail) call into the driver, so no stack frame either.
+ */
+static inline void submit_rw(struct blkioq *q, enum req_op op, uint64_t start,
+			     void *buf, size_t len, void *user_data,
+			     uint32_t flags, uint32_t allowed)
+{
+	struct req *r = q->free_reqs;
+
+	if (unlikely((flags & ~allowed) || !r || len > INT32_MAX)) {
+		submit_rw_slow(q, op, start, buf, len, user_data, flags,
+			       allowed);
+		return;
+	}
+	q->free_reqs = r->next;
+	r->user_data = user_data;
+	r->op = op;
+	r->flags = flags;
+	r->start = start;
+	r->buf = buf;
+	r->len = len;
+	r->expect = (int)len;
 	q->ops->submit(q, r);
 }
 
@@ -103,6 +134,7 @@ static inline void submit_rwv(struct blkioq *q, enum req_op op, uint64_t start,
 	r->flags = flags;
 	r->start = start;
 	r->len = len;
+	r->expect = req_expect_len(len);
 	r->iov = iov;
 	r->iovcnt = iovcnt;
 	r->partial_head = false;
@@ -120,6 +152,7 @@ static inline void submit_range(struct blkioq *q, enum req_op op,
 	r->flags = flags;
 	r->start = start;
 	r->len = len;
+	r->expect = 0;
 	r->stage = 0;
 	q->ops->submit(q, r);
 }
@@ -127,18 +160,19 @@ static inline void submit_range(struct blkioq *q, enum req_op op,
 BLKIO_EXPORT void blkioq_read(struct blkioq *q, uint64_t start, void *buf,
 			      size_t len, void *user_data, uint32_t flags)
 {
-	if (unlikely(!q) || rejected(q, user_data, flags, 0))
+	if (unlikely(!q))
 		return;
-	submit_rw(q, REQ_READ, start, buf, len, user_data, 0);
+	submit_rw(q, REQ_READ, start, buf, len, user_data, flags, 0);
 }
 
 BLKIO_EXPORT void blkioq_write(struct blkioq *q, uint64_t start,
 			       const void *buf, size_t len, void *user_data,
 			       uint32_t flags)
 {
-	if (unlikely(!q) || rejected(q, user_data, flags, BLKIO_REQ_FUA))
+	if (unlikely(!q))
 		return;
-	submit_rw(q, REQ_WRITE, start, (void *)buf, len, user_data, flags);
+	submit_rw(q, REQ_WRITE, start, (void *)buf, len, user_data, flags,
+		  BLKIO_REQ_FUA);
 }
 
 BLKIO_EXPORT void blkioq_readv(struct blkioq *q, uint64_t start,

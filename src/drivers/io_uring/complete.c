@@ -9,9 +9,6 @@
 
 #include "iou.h"
 
-/* advance() result: the request went back to the ring, nothing to report. */
-#define CONTINUED 1
-
 /* Bytes from start to the end of the file, or 0 if it cannot be known. */
 static uint64_t bytes_to_eof(const struct iou_queue *iq, uint64_t start)
 {
@@ -93,72 +90,52 @@ static int short_transfer(struct iou_queue *iq, struct req *r, int res)
 	/* No progress and not at the end of a file: never spin on it. */
 	if (res == 0)
 		return -EIO;
+	if (r->op == REQ_READ || r->op == REQ_WRITE || !r->partial_head)
+		r->expect = req_expect_len(r->len);
+	else
+		r->expect = req_expect_len(r->partial.iov_len);
 	iou_resubmit(iq, r);
-	return CONTINUED;
+	return IOU_CONTINUED;
 }
 
-/* The length the last submission of a vectored request asked for. */
-static inline uint64_t submitted_len(const struct req *r)
+/*
+ * Everything but the plain "finished" result: errors, short transfers,
+ * the tail of a vectored request after a partial head, the flush after a
+ * FUA write-zeroes.  Returns the completion's ret, or CONTINUED.
+ */
+__attribute__((noinline))
+int iou_advance_slow(struct iou_queue *iq, struct req *r, int res)
 {
-	return r->partial_head ? r->partial.iov_len : r->len;
-}
-
-static inline int advance(struct iou_queue *iq, struct req *r, int res)
-{
-	if (unlikely(res < 0))
+	if (res < 0)
 		return res;
 	switch (r->op) {
 	case REQ_READ:
 	case REQ_WRITE:
-		if (likely((uint64_t)res == r->len))
-			return 0;
 		return short_transfer(iq, r, res);
 	case REQ_READV:
 	case REQ_WRITEV:
-		if (likely((uint64_t)res == r->len))
-			return 0;
-		if ((uint64_t)res == submitted_len(r)) {
-			/* A partial head finished: continue with the tail. */
+		if (r->partial_head && (uint64_t)res == r->partial.iov_len &&
+		    res < (int64_t)r->len) {
+			/* The partial head is done: continue with the tail. */
 			r->start += (uint64_t)res;
 			r->len -= (uint64_t)res;
 			r->partial_head = false;
+			r->expect = req_expect_len(r->len);
 			iou_resubmit(iq, r);
-			return CONTINUED;
+			return IOU_CONTINUED;
 		}
+		if ((uint64_t)res == r->len)
+			return 0;
 		return short_transfer(iq, r, res);
 	case REQ_WRITE_ZEROES:
 		if (r->stage == WZ_ZERO && (r->flags & BLKIO_REQ_FUA)) {
 			r->stage = WZ_FLUSH;
+			r->expect = 0;
 			iou_resubmit(iq, r);
-			return CONTINUED;
+			return IOU_CONTINUED;
 		}
 		return 0;
 	default:
 		return 0;
 	}
-}
-
-void iou_reap(struct iou_queue *iq, struct do_io_ctx *ctx)
-{
-	struct io_uring_cq *cq = &iq->ring.cq;
-	unsigned head = *cq->khead;
-	unsigned tail = io_uring_smp_load_acquire(cq->ktail);
-
-	while (head != tail && ctx->filled < ctx->max) {
-		struct io_uring_cqe *cqe = &cq->cqes[head & cq->ring_mask];
-		struct req *r = (struct req *)(uintptr_t)cqe->user_data;
-		int ret;
-
-		head++;
-		iq->in_flight--;
-		ret = advance(iq, r, cqe->res);
-		if (unlikely(ret == CONTINUED))
-			continue;
-		ctx->c[ctx->filled++] = (struct blkio_completion){
-			.user_data = r->user_data,
-			.ret = ret,
-		};
-		req_free(&iq->q, r);
-	}
-	io_uring_smp_store_release(cq->khead, head);
 }

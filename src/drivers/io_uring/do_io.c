@@ -59,29 +59,27 @@ static bool expired(const struct do_io_ctx *ctx)
 	return ts.tv_sec == 0 && ts.tv_nsec == 0;
 }
 
-/* io_uring_enter, with the timeout and signal mask when there are any. */
-static int enter(struct iou_queue *iq, unsigned to_submit, unsigned wait_nr,
-		 const struct do_io_ctx *ctx)
+/* io_uring_enter with a timeout and/or signal mask (EXT_ARG). */
+__attribute__((noinline))
+static int enter_ext(struct iou_queue *iq, unsigned to_submit,
+		     unsigned wait_nr, unsigned flags,
+		     const struct do_io_ctx *ctx)
 {
-	struct io_uring_getevents_arg arg = { .sigmask_sz = _NSIG / 8 };
-	unsigned flags = 0;
+	struct io_uring_getevents_arg arg = {
+		.sigmask = (uintptr_t)ctx->sig,
+		/* The kernel wants _NSIG / 8 bytes, not sizeof(sigset_t). */
+		.sigmask_sz = _NSIG / 8,
+	};
 	struct __kernel_timespec ts;
 	int fd = iq->ring.ring_fd;
-
-	if (wait_nr || iq->q.poll)
-		flags |= IORING_ENTER_GETEVENTS;
-	if (likely(!ctx->has_deadline && !ctx->sig))
-		return io_uring_enter(fd, to_submit, wait_nr, flags, NULL);
 
 	if (!iq->ext_arg) {
 		if (ctx->has_deadline && wait_nr)
 			return blkio_err(-ENOTSUP,
 					 "Timeouts need IORING_FEAT_EXT_ARG (Linux 5.11)");
-		/* The kernel expects _NSIG / 8 bytes, not sizeof(sigset_t). */
 		return io_uring_enter2(fd, to_submit, wait_nr, flags,
 				       (sigset_t *)ctx->sig, _NSIG / 8);
 	}
-	arg.sigmask = (uintptr_t)ctx->sig;
 	if (ctx->has_deadline) {
 		remaining(&ctx->deadline, &ts);
 		arg.ts = (uintptr_t)&ts;
@@ -91,7 +89,21 @@ static int enter(struct iou_queue *iq, unsigned to_submit, unsigned wait_nr,
 			       (sigset_t *)&arg, sizeof(arg));
 }
 
-/* What an io_uring_enter error means for this call. */
+static inline int enter(struct iou_queue *iq, unsigned to_submit,
+			unsigned wait_nr, const struct do_io_ctx *ctx)
+{
+	unsigned flags = 0;
+
+	if (wait_nr || iq->q.poll)
+		flags |= IORING_ENTER_GETEVENTS;
+	if (unlikely(ctx->has_deadline || ctx->sig))
+		return enter_ext(iq, to_submit, wait_nr, flags, ctx);
+	return io_uring_enter(iq->ring.ring_fd, to_submit, wait_nr, flags,
+			      NULL);
+}
+
+/* What an io_uring_enter error means for this call: 0 to go on. */
+__attribute__((cold))
 static int enter_failed(const struct do_io_ctx *ctx, int ret)
 {
 	switch (ret) {
@@ -108,16 +120,23 @@ static int enter_failed(const struct do_io_ctx *ctx, int ret)
 	}
 }
 
-int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
+static inline bool cq_nonempty(const struct io_uring *ring)
 {
-	struct iou_queue *iq = iou_queue(q);
-	bool entered = false;
+	return *ring->cq.khead != io_uring_smp_load_acquire(ring->cq.ktail);
+}
+
+/* The general loop: backlog refills, timeouts, signals, poll queues. */
+static int do_io_loop(struct iou_queue *iq, struct do_io_ctx *ctx,
+		      bool entered)
+{
+	struct blkioq *q = &iq->q;
 
 	for (;;) {
 		unsigned to_submit, wait_nr;
 		int want, ret;
 
-		iou_reap(iq, ctx);
+		if (cq_nonempty(&iq->ring))
+			iou_reap(iq, ctx);
 		if (unlikely(q->backlog.head))
 			iou_refill(iq);
 		to_submit = flush_sq(&iq->ring);
@@ -126,18 +145,18 @@ int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 		/* Poll queues make progress only inside the kernel. */
 		if (want <= 0 && !to_submit && (entered || !q->poll))
 			return 0;
-		if (want > 0 && entered && ctx->has_deadline && expired(ctx))
+		if (unlikely(want > 0 && entered && ctx->has_deadline) &&
+		    expired(ctx))
 			return blkio_err(-ETIME, "Timer expired (os error %d)",
 					 ETIME);
-
 		/* Nothing can arrive: waiting would never end. */
-		if (unlikely(want > 0 && !iq->in_flight && !to_submit))
+		if (unlikely(want > 0 && !q->in_flight))
 			return blkio_err(-EINVAL,
 					 "min_completions is larger than total outstanding requests");
 
 		wait_nr = want > 0 ? (unsigned)want : 0;
-		if (wait_nr > iq->in_flight)
-			wait_nr = iq->in_flight;
+		if (wait_nr > q->in_flight)
+			wait_nr = q->in_flight;
 		ret = enter(iq, to_submit, wait_nr, ctx);
 		entered = true;
 		if (unlikely(ret < 0)) {
@@ -146,6 +165,60 @@ int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 				return ret;
 		}
 	}
+}
+
+/*
+ * Steady state takes one pass: reap what is ready, then one
+ * io_uring_enter that submits and waits, then reap again.  Anything
+ * unusual continues in do_io_loop().
+ */
+static int do_io_once(struct iou_queue *iq, struct do_io_ctx *ctx)
+{
+	struct blkioq *q = &iq->q;
+	unsigned to_submit, wait_nr;
+	int want, ret;
+
+	if (cq_nonempty(&iq->ring))
+		iou_reap(iq, ctx);
+	if (unlikely(q->backlog.head || q->poll || ctx->has_deadline ||
+		     ctx->sig))
+		return do_io_loop(iq, ctx, false);
+
+	to_submit = flush_sq(&iq->ring);
+	want = ctx->min - ctx->filled;
+	if (want <= 0) {
+		if (!to_submit)
+			return 0;
+		wait_nr = 0;
+	} else {
+		if (unlikely(!q->in_flight))
+			return do_io_loop(iq, ctx, false);
+		wait_nr = (unsigned)want < q->in_flight ?
+			  (unsigned)want : q->in_flight;
+	}
+	ret = io_uring_enter(iq->ring.ring_fd, to_submit, wait_nr,
+			     wait_nr ? IORING_ENTER_GETEVENTS : 0, NULL);
+	if (likely(ret >= 0) && wait_nr) {
+		iou_reap(iq, ctx);
+		if (likely(ctx->filled >= ctx->min && !q->backlog.head &&
+			   !io_uring_sq_ready(&iq->ring)))
+			return 0;
+	} else if (unlikely(ret < 0)) {
+		ret = enter_failed(ctx, ret);
+		if (ret < 0)
+			return ret;
+	}
+	return do_io_loop(iq, ctx, true);
+}
+
+int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
+{
+	struct iou_queue *iq = iou_queue(q);
+	int ret = do_io_once(iq, ctx);
+
+	/* Reaping and submitting made room: hand it to the next requests. */
+	iq->credits = q->backlog.head ? 0 : iou_room(iq);
+	return ret;
 }
 
 /*

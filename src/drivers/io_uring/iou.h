@@ -32,8 +32,15 @@ struct iou_queue {
 	struct blkioq q;
 	struct io_uring ring;
 	struct iou_dev *dev;
-	unsigned in_flight;	/* SQEs prepared and not yet reaped */
 	unsigned max_in_flight;	/* CQ ring size: never overflow it */
+
+	/*
+	 * SQEs that may be prepared without looking: no more than the free
+	 * SQ entries and no more than the CQ can take.  Counted down by
+	 * every prepared SQE, recomputed when it runs out and after reaping,
+	 * so the hot path tests one number.
+	 */
+	unsigned credits;
 	bool ext_arg;		/* IORING_FEAT_EXT_ARG: timeouts + sigmask */
 };
 
@@ -55,13 +62,59 @@ int iou_get_capacity(struct blkio *b, uint64_t *capacity);
 int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp);
 void iou_remove_queue(struct blkioq *q);
 
+/* How many SQEs may be prepared now (see credits). */
+static inline unsigned iou_room(const struct iou_queue *iq)
+{
+	const struct io_uring_sq *sq = &iq->ring.sq;
+	unsigned sq_free = sq->ring_entries -
+			   (sq->sqe_tail - io_uring_smp_load_acquire(sq->khead));
+	unsigned cq_free = iq->max_in_flight - iq->q.in_flight;
+
+	return sq_free < cq_free ? sq_free : cq_free;
+}
+
 /* submit.c */
 void iou_submit(struct blkioq *q, struct req *r);
 void iou_resubmit(struct iou_queue *iq, struct req *r);
 void iou_refill(struct iou_queue *iq);
 
-/* complete.c */
-void iou_reap(struct iou_queue *iq, struct do_io_ctx *ctx);
+/* complete.c: results other than plain success; 0, -errno or: */
+#define IOU_CONTINUED 1	/* the request went round again: nothing to report */
+int iou_advance_slow(struct iou_queue *iq, struct req *r, int res);
+
+/*
+ * Move finished requests from the CQ ring into ctx->c.  Inline: it runs on
+ * every blkioq_do_io() call.
+ */
+static inline void iou_reap(struct iou_queue *iq, struct do_io_ctx *ctx)
+{
+	struct io_uring_cq *cq = &iq->ring.cq;
+	struct blkio_completion *c = ctx->c;
+	unsigned head = *cq->khead;
+	unsigned tail = io_uring_smp_load_acquire(cq->ktail);
+	int filled = ctx->filled, max = ctx->max;
+
+	while (head != tail && filled < max) {
+		struct io_uring_cqe *cqe = &cq->cqes[head & cq->ring_mask];
+		struct req *r = (struct req *)(uintptr_t)cqe->user_data;
+		int ret = 0;
+
+		head++;
+		iq->q.in_flight--;
+		if (unlikely(cqe->res != r->expect)) {
+			ret = iou_advance_slow(iq, r, cqe->res);
+			if (ret == IOU_CONTINUED)
+				continue;
+		}
+		c[filled++] = (struct blkio_completion){
+			.user_data = r->user_data,
+			.ret = ret,
+		};
+		req_free(&iq->q, r);
+	}
+	io_uring_smp_store_release(cq->khead, head);
+	ctx->filled = filled;
+}
 
 /* do_io.c */
 int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx);

@@ -70,6 +70,7 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		goto out_free;
 	}
 	iq->max_in_flight = p.cq_entries;
+	iq->credits = p.sq_entries;
 	iq->ext_arg = p.features & IORING_FEAT_EXT_ARG;
 
 	ret = io_uring_register_files(&iq->ring, &b->fd, 1);

@@ -98,13 +98,15 @@ static inline bool try_prep(struct iou_queue *iq, struct req *r)
 {
 	struct io_uring_sqe *sqe;
 
-	if (unlikely(iq->in_flight >= iq->max_in_flight))
-		return false;
+	if (!iq->credits) {
+		iq->credits = iou_room(iq);
+		if (!iq->credits)
+			return false;
+	}
+	iq->credits--;
 	sqe = io_uring_get_sqe(&iq->ring);
-	if (unlikely(!sqe))
-		return false;
 	prep(iq, sqe, r);
-	iq->in_flight++;
+	iq->q.in_flight++;
 	return true;
 }
 
@@ -123,29 +125,70 @@ static bool rejected(struct iou_queue *iq, struct req *r)
 	return false;
 }
 
+/* Everything but a read or write going straight into the ring. */
+__attribute__((noinline))
+static void submit_slow(struct iou_queue *iq, struct req *r)
+{
+	struct blkioq *q = &iq->q;
+
+	if (unlikely(r->op == REQ_WRITE_ZEROES)) {
+		if (rejected(iq, r))
+			return;
+		/* FUA is a flush after the zeroing: 0 is not the end yet. */
+		if (r->flags & BLKIO_REQ_FUA)
+			r->expect = REQ_EXPECT_NOTHING;
+	}
+	if (likely(!q->backlog.head) && try_prep(iq, r))
+		return;
+	backlog_push(q, r);
+}
+
+/*
+ * The hot path: a read or write with room in the ring.  The SQE is written
+ * whole, in the order of its layout, so a previous use leaves nothing.
+ */
 void iou_submit(struct blkioq *q, struct req *r)
 {
 	struct iou_queue *iq = iou_queue(q);
+	struct io_uring_sq *sq = &iq->ring.sq;
+	unsigned tail = sq->sqe_tail;
+	struct io_uring_sqe *sqe;
+	unsigned op = r->op;
 
-	if (unlikely(r->op == REQ_WRITE_ZEROES) && rejected(iq, r))
+	/* No credits while a backlog waits, so it keeps its place. */
+	if (unlikely(op > REQ_WRITE || !iq->credits)) {
+		submit_slow(iq, r);
 		return;
-	if (likely(!q->backlog.head) && try_prep(iq, r))
-		return;
-	req_list_push(&q->backlog, r);
+	}
+	iq->credits--;
+	sqe = &sq->sqes[tail & sq->ring_mask];
+	sq->sqe_tail = tail + 1;
+	q->in_flight++;
+
+	/* Read the request before writing the SQE: the stores may alias. */
+	*sqe = (struct io_uring_sqe){
+		.opcode = op == REQ_READ ? IORING_OP_READ : IORING_OP_WRITE,
+		.flags = IOSQE_FIXED_FILE,
+		.off = r->start,
+		.addr = (uintptr_t)r->buf,
+		.len = (uint32_t)r->len,
+		.rw_flags = (r->flags & BLKIO_REQ_FUA) ? RWF_DSYNC : 0,
+		.user_data = (uintptr_t)r,
+	};
 }
 
 /* Send a request that needs another round (short I/O, FUA flush). */
 void iou_resubmit(struct iou_queue *iq, struct req *r)
 {
 	if (!try_prep(iq, r))
-		req_list_push_front(&iq->q.backlog, r);
+		backlog_push_front(&iq->q, r);
 }
 
 /* Move backlogged requests into the ring while there is room. */
 void iou_refill(struct iou_queue *iq)
 {
-	struct req_list *backlog = &iq->q.backlog;
+	struct blkioq *q = &iq->q;
 
-	while (backlog->head && try_prep(iq, backlog->head))
-		req_list_pop(backlog);
+	while (q->backlog.head && try_prep(iq, q->backlog.head))
+		backlog_pop(q);
 }

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Install what is missing, build, and run every test: the suite as built,
+# again under ASan+UBSan, under valgrind, the threaded tests under TSan, the
+# fuzzers for a bounded time and a smoke run of each benchmark script.
+# Ends with one line "N passed, N failed, N skipped".
+#
+#   scripts/test.sh            everything (what CI runs)
+#   scripts/test.sh quick      the plain build's suite only
+set -uo pipefail
+cd "$(dirname "$0")/.."
+top=$(pwd)
+mode=${1:-all}
+logs=()
+
+scripts/install-deps.sh || exit 1
+
+# meson_test BUILD_DIR LOGBASE [meson test args...]
+meson_test() {
+	local dir=$1 base=$2
+	shift 2
+	echo "=== $base: meson test -C $dir $*"
+	meson test -C "$dir" --no-rebuild --print-errorlogs --logbase "$base" "$@"
+	logs+=("$dir/meson-logs/$base.json")
+}
+
+# setup BUILD_DIR [meson setup args...]: configure (once) and build.
+setup() {
+	local dir=$1
+	shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || {
+			cat "$dir.setup.log"
+			return 1
+		}
+	fi
+	ninja -C "$dir" >"$dir.build.log" 2>&1 || {
+		tail -50 "$dir.build.log"
+		return 1
+	}
+}
+
+build_failures=0
+stage() {
+	# stage NAME BUILD_DIR "SETUP ARGS" [meson test args...]
+	local name=$1 dir=$2 args=$3
+	shift 3
+	# shellcheck disable=SC2086
+	if ! setup "$dir" $args; then
+		echo "=== $name: BUILD FAILED"
+		build_failures=$((build_failures + 1))
+		return
+	fi
+	meson_test "$dir" "$name" "$@"
+}
+
+stage plain build "" --no-suite bench --no-suite fuzz
+
+if [ "$mode" = all ]; then
+	# Sanitizer and valgrind runs use smaller load tests.
+	export BLKIO_TEST_SCALE=small
+	stage asan build-asan "-Db_sanitize=address,undefined -Db_lundef=false" \
+		--no-suite bench --no-suite fuzz --no-suite install
+	meson_test build valgrind --no-suite bench --no-suite fuzz \
+		--no-suite install --no-suite tools --no-suite examples \
+		--no-suite docs --no-suite fault \
+		--wrapper "$top/scripts/valgrind-wrapper.sh" --timeout-multiplier 10
+	CC=clang stage tsan build-tsan "-Db_sanitize=thread -Db_lundef=false" \
+		--suite robust --suite unit
+	CC=clang stage fuzz build-fuzz \
+		"-Dfuzzers=true -Db_sanitize=address,undefined -Db_lundef=false" \
+		--suite fuzz
+	unset BLKIO_TEST_SCALE
+	meson_test build bench --benchmark --suite bench
+fi
+
+python3 - "$build_failures" "${logs[@]}" <<'PY'
+import json, sys, os
+passed = failed = skipped = 0
+failed += int(sys.argv[1])
+for path in sys.argv[2:]:
+    if not os.path.exists(path):
+        failed += 1
+        print(f"missing test log {path}")
+        continue
+    for line in open(path):
+        r = json.loads(line).get("result")
+        if r in ("OK", "EXPECTEDFAIL"):
+            passed += 1
+        elif r == "SKIP":
+            skipped += 1
+        else:
+            failed += 1
+print(f"{passed} passed, {failed} failed, {skipped} skipped")
+sys.exit(1 if failed else 0)
+PY
