@@ -175,9 +175,31 @@ BLKIO_EXPORT int blkioq_do_io_interruptible(struct blkioq *q,
 		     timeout, sig, true);
 }
 
+/*
+ * Whether the kernel should signal the eventfd.  Nobody can wait on a fd
+ * they have not obtained, so notifications start with the first
+ * blkioq_get_completion_fd(); until then completions cost no eventfd write.
+ */
+static void update_notifications(struct blkioq *q)
+{
+	bool on = q->completion_fd_exported && q->completion_fd_enabled;
+
+	if (q->ops->set_completion_fd_enabled)
+		q->ops->set_completion_fd_enabled(q, on);
+	/* Completions the library posted meanwhile must not be missed. */
+	if (on && q->done.head)
+		queue_signal(q);
+}
+
 BLKIO_EXPORT int blkioq_get_completion_fd(struct blkioq *q)
 {
-	return q ? q->completion_fd : -1;
+	if (!q)
+		return -1;
+	if (q->completion_fd >= 0 && !q->completion_fd_exported) {
+		q->completion_fd_exported = true;
+		update_notifications(q);
+	}
+	return q->completion_fd;
 }
 
 BLKIO_EXPORT void blkioq_set_completion_fd_enabled(struct blkioq *q,
@@ -186,9 +208,5 @@ BLKIO_EXPORT void blkioq_set_completion_fd_enabled(struct blkioq *q,
 	if (!q || q->completion_fd < 0)
 		return;
 	q->completion_fd_enabled = enable;
-	if (q->ops->set_completion_fd_enabled)
-		q->ops->set_completion_fd_enabled(q, enable);
-	/* Completions the library posted while disabled must not be missed. */
-	if (enable && q->done.head)
-		queue_signal(q);
+	update_notifications(q);
 }

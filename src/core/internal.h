@@ -112,7 +112,8 @@ struct blkioq {
 	unsigned chunk_reqs;		/* slots added per growth step */
 
 	int completion_fd;		/* eventfd, or -1 on poll queues */
-	bool completion_fd_enabled;
+	bool completion_fd_enabled;	/* the application's hint */
+	bool completion_fd_exported;	/* blkioq_get_completion_fd() called */
 	bool poll;
 };
 

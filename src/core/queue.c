@@ -72,7 +72,7 @@ void queue_signal(struct blkioq *q)
 {
 	uint64_t one = 1;
 
-	if (q->completion_fd >= 0 && q->completion_fd_enabled) {
+	if (q->completion_fd_exported && q->completion_fd_enabled) {
 		/* EAGAIN means the counter is saturated: already readable. */
 		if (write(q->completion_fd, &one, sizeof(one)) < 0) {
 			/* nothing more to do */

@@ -222,10 +222,10 @@ int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 }
 
 /*
- * The hint maps onto IORING_CQ_EVENTFD_DISABLED, which spares the kernel
- * an eventfd write per completion while the application polls.  After
- * enabling, completions that arrived while disabled would never signal,
- * so signal for them here: no wakeup is ever lost.
+ * Notifications map onto IORING_CQ_EVENTFD_DISABLED, which spares the
+ * kernel an eventfd write per completion while nobody waits on the fd.
+ * After enabling, completions that arrived while disabled would never
+ * signal, so signal for them here: no wakeup is ever lost.
  */
 void iou_set_completion_fd_enabled(struct blkioq *q, bool enable)
 {

@@ -48,6 +48,8 @@ static int setup_eventfd(struct iou_queue *iq)
 		return blkio_err_os(ret, "Registering the completion eventfd with io_uring failed");
 	}
 	iq->q.completion_fd = efd;
+	/* Quiet until the application takes the fd (see do_io.c in core). */
+	io_uring_cq_eventfd_toggle(&iq->ring, false);
 	return 0;
 }
 
