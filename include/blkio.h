@@ -18,8 +18,10 @@ extern "C" {
 #include <stdint.h>
 #include <sys/uio.h>
 /*
- * libblkio relies on <sys/uio.h> pulling in sigset_t and struct timespec;
- * including their real homes as well keeps stricter compilers happy.
+ * libblkio relies on <sys/uio.h> pulling in sigset_t and struct timespec.
+ * Including their real homes as well lets the header compile with strict
+ * ISO C plus POSIX (-std=c11 -D_POSIX_C_SOURCE=200809L), where libblkio's
+ * fails; sigset_t is POSIX, so plain -std=c11 still cannot have it.
  */
 #include <signal.h>
 #include <time.h>
