@@ -194,7 +194,7 @@ static void update_notifications(struct blkioq *q)
 BLKIO_EXPORT int blkioq_get_completion_fd(struct blkioq *q)
 {
 	if (!q)
-		return -1;
+		return blkio_err(-EINVAL, "q must be non-NULL");
 	if (q->completion_fd >= 0 && !q->completion_fd_exported) {
 		q->completion_fd_exported = true;
 		update_notifications(q);

@@ -9,6 +9,7 @@
 #include "driver.h"
 #include "error.h"
 #include "internal.h"
+#include "../props/props.h"
 
 static struct blkio *instance_new(const struct driver *drv)
 {
@@ -40,8 +41,8 @@ BLKIO_EXPORT int blkio_create(const char *driver, struct blkio **bp)
 	if (!bp)
 		return blkio_err(-EINVAL, "bp must be non-NULL");
 	*bp = NULL;
-	if (!driver)
-		return blkio_err(-EINVAL, "driver must be non-NULL");
+	if (!driver || !prop_valid_utf8(driver))
+		return blkio_err(-EINVAL, "Invalid driver name");
 	drv = driver_find(driver);
 	if (!drv)
 		return blkio_err(-ENOENT, "Unknown driver name");

@@ -27,7 +27,7 @@ static const char *const parse_msg[] = {
 };
 
 /* Strict UTF-8 check: Rust rejects overlongs, surrogates and > U+10FFFF. */
-static bool valid_utf8(const char *str)
+bool prop_valid_utf8(const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
 
@@ -63,7 +63,7 @@ static int lookup(struct blkio *b, const char *name, const struct prop **pp)
 {
 	if (!b)
 		return blkio_err(-EINVAL, "b must be non-NULL");
-	if (!name || !valid_utf8(name))
+	if (!name || !prop_valid_utf8(name))
 		return blkio_err(-EINVAL, "Invalid property name");
 	*pp = prop_find(b, name);
 	if (!*pp)
@@ -142,7 +142,7 @@ static int write_value(struct blkio *b, const struct prop *p,
 
 /* get for one type; *v is left zeroed (false, 0, NULL) on any failure. */
 static int get_typed(struct blkio *b, const char *name, enum prop_type type,
-		     union prop_val *v)
+		     union prop_val *v, const void *out)
 {
 	const struct prop *p;
 	int ret;
@@ -150,6 +150,8 @@ static int get_typed(struct blkio *b, const char *name, enum prop_type type,
 	ret = lookup(b, name, &p);
 	if (ret)
 		return ret;
+	if (!out)
+		return blkio_err(-EINVAL, "value must be non-NULL");
 	if (p->type != type)
 		return blkio_err(-ENOTTY, "%s", not_type_msg[type]);
 	pthread_mutex_lock(&b->lock);
@@ -180,7 +182,7 @@ static int set_typed(struct blkio *b, const char *name, enum prop_type type,
 BLKIO_EXPORT int blkio_get_bool(struct blkio *b, const char *name, bool *value)
 {
 	union prop_val v = { 0 };
-	int ret = get_typed(b, name, PROP_BOOL, &v);
+	int ret = get_typed(b, name, PROP_BOOL, &v, value);
 
 	if (value)
 		*value = ret ? false : v.b;
@@ -190,7 +192,7 @@ BLKIO_EXPORT int blkio_get_bool(struct blkio *b, const char *name, bool *value)
 BLKIO_EXPORT int blkio_get_int(struct blkio *b, const char *name, int *value)
 {
 	union prop_val v = { 0 };
-	int ret = get_typed(b, name, PROP_INT, &v);
+	int ret = get_typed(b, name, PROP_INT, &v, value);
 
 	if (value)
 		*value = ret ? 0 : v.i;
@@ -201,7 +203,7 @@ BLKIO_EXPORT int blkio_get_uint64(struct blkio *b, const char *name,
 				  uint64_t *value)
 {
 	union prop_val v = { 0 };
-	int ret = get_typed(b, name, PROP_UINT64, &v);
+	int ret = get_typed(b, name, PROP_UINT64, &v, value);
 
 	if (value)
 		*value = ret ? 0 : v.u;
@@ -219,6 +221,8 @@ BLKIO_EXPORT int blkio_get_str(struct blkio *b, const char *name, char **value)
 	ret = lookup(b, name, &p);
 	if (ret)
 		return ret;
+	if (!value)
+		return blkio_err(-EINVAL, "value must be non-NULL");
 	pthread_mutex_lock(&b->lock);
 	ret = read_value(b, p, &v);
 	pthread_mutex_unlock(&b->lock);
@@ -229,10 +233,7 @@ BLKIO_EXPORT int blkio_get_str(struct blkio *b, const char *name, char **value)
 		if (!v.s)
 			return blkio_err(-ENOMEM, "Out of memory");
 	}
-	if (value)
-		*value = v.s;
-	else
-		free(v.s);
+	*value = v.s;
 	return 0;
 }
 
@@ -262,7 +263,7 @@ BLKIO_EXPORT int blkio_set_str(struct blkio *b, const char *name,
 	ret = lookup(b, name, &p);
 	if (ret)
 		return ret;
-	if (!value || !valid_utf8(value))
+	if (!value || !prop_valid_utf8(value))
 		return blkio_err(-EINVAL, "Invalid value string");
 	if (prop_parse(p->type, value, &v) < 0)
 		return blkio_err(-EINVAL, "%s", parse_msg[p->type]);

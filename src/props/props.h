@@ -72,6 +72,9 @@ const struct prop *prop_find(const struct blkio *b, const char *name);
 const struct prop *prop_table_find(const struct prop *table, size_t n,
 				   const char *name);
 
+/* Whether str is valid UTF-8, as libblkio (Rust) requires of names. */
+bool prop_valid_utf8(const char *str);
+
 /* Text forms used by blkio_get_str()/blkio_set_str(). */
 char *prop_format(enum prop_type type, const union prop_val *v);
 int prop_parse(enum prop_type type, const char *text, union prop_val *v);

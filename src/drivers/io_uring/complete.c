@@ -98,6 +98,33 @@ static int short_transfer(struct iou_queue *iq, struct req *r, int res)
 	return IOU_CONTINUED;
 }
 
+/* Keeping the range allocated, the way tmpfs allows. */
+static bool can_punch_and_allocate(const struct iou_queue *iq,
+				   const struct req *r)
+{
+	return !iq->dev->is_blockdev && (r->flags & BLKIO_REQ_NO_UNMAP);
+}
+
+/* Step a write-zeroes request through its stages (see iou.h). */
+static int write_zeroes_next(struct iou_queue *iq, struct req *r, int res)
+{
+	if (res == -EOPNOTSUPP && r->stage == WZ_ZERO &&
+	    can_punch_and_allocate(iq, r))
+		r->stage = WZ_PUNCH;
+	else if (res < 0)
+		return res;
+	else if (r->stage == WZ_PUNCH)
+		r->stage = WZ_ALLOC;
+	else if (r->stage != WZ_FLUSH && (r->flags & BLKIO_REQ_FUA))
+		r->stage = WZ_FLUSH;
+	else
+		return 0;
+	/* Every stage's result comes back here, even plain success. */
+	r->expect = REQ_EXPECT_NOTHING;
+	iou_resubmit(iq, r);
+	return IOU_CONTINUED;
+}
+
 /*
  * Everything but the plain "finished" result: errors, short transfers,
  * the tail of a vectored request after a partial head, the flush after a
@@ -106,7 +133,7 @@ static int short_transfer(struct iou_queue *iq, struct req *r, int res)
 __attribute__((noinline))
 int iou_advance_slow(struct iou_queue *iq, struct req *r, int res)
 {
-	if (res < 0)
+	if (res < 0 && r->op != REQ_WRITE_ZEROES)
 		return res;
 	switch (r->op) {
 	case REQ_READ:
@@ -128,13 +155,7 @@ int iou_advance_slow(struct iou_queue *iq, struct req *r, int res)
 			return 0;
 		return short_transfer(iq, r, res);
 	case REQ_WRITE_ZEROES:
-		if (r->stage == WZ_ZERO && (r->flags & BLKIO_REQ_FUA)) {
-			r->stage = WZ_FLUSH;
-			r->expect = 0;
-			iou_resubmit(iq, r);
-			return IOU_CONTINUED;
-		}
-		return 0;
+		return write_zeroes_next(iq, r, res);
 	default:
 		return 0;
 	}

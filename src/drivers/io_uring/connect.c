@@ -32,8 +32,12 @@ static int open_device(struct iou_dev *d, bool *opened)
 		return blkio_err(-EINVAL, "One of path and fd must be set");
 	if (has_path && b->fd != -1)
 		return blkio_err(-EINVAL, "path and fd cannot be set at the same time");
-	if (!has_path)
+	if (!has_path) {
+		if (b->fd < 0)
+			return blkio_err(-EBADF, "fd %d is not a valid file descriptor",
+					 b->fd);
 		return b->fd;
+	}
 
 	flags = (b->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
 	if (d->direct)

@@ -230,13 +230,23 @@ int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 void iou_set_completion_fd_enabled(struct blkioq *q, bool enable)
 {
 	struct iou_queue *iq = iou_queue(q);
+	unsigned *kflags = iq->ring.cq.kflags;
+	unsigned flags;
 
-	if (io_uring_cq_eventfd_toggle(&iq->ring, enable) < 0)
+	if (!kflags)	/* before Linux 5.8: notifications stay on */
 		return;
-	if (enable) {
-		/* Order the flag store before reading the CQ tail. */
-		__atomic_thread_fence(__ATOMIC_SEQ_CST);
-		if (io_uring_cq_ready(&iq->ring))
-			queue_signal(q);
-	}
+	flags = __atomic_load_n(kflags, __ATOMIC_RELAXED);
+	if (enable)
+		flags &= ~IORING_CQ_EVENTFD_DISABLED;
+	else
+		flags |= IORING_CQ_EVENTFD_DISABLED;
+	/*
+	 * Sequentially consistent: the flag must be visible before the CQ
+	 * tail is read below, or a completion posted in between could be
+	 * missed by both the kernel and us.
+	 */
+	__atomic_store_n(kflags, flags, __ATOMIC_SEQ_CST);
+	if (enable && *iq->ring.cq.khead !=
+		      __atomic_load_n(iq->ring.cq.ktail, __ATOMIC_SEQ_CST))
+		queue_signal(q);
 }

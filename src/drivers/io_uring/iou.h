@@ -25,8 +25,12 @@ struct iou_dev {
 	bool discard_cmd;		/* block device: BLOCK_URING_CMD_DISCARD */
 };
 
-/* Stages of a write-zeroes request (req.stage); FUA adds a flush. */
-enum { WZ_ZERO = 0, WZ_FLUSH };
+/*
+ * Stages of a write-zeroes request (req.stage).  Files whose filesystem
+ * cannot zero a range in place (tmpfs) get NO_UNMAP zeroing as a punched
+ * hole allocated again; FUA adds a flush at the end.
+ */
+enum { WZ_ZERO = 0, WZ_PUNCH, WZ_ALLOC, WZ_FLUSH };
 
 struct iou_queue {
 	struct blkioq q;

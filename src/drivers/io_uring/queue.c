@@ -49,7 +49,7 @@ static int setup_eventfd(struct iou_queue *iq)
 	}
 	iq->q.completion_fd = efd;
 	/* Quiet until the application takes the fd (see do_io.c in core). */
-	io_uring_cq_eventfd_toggle(&iq->ring, false);
+	iou_set_completion_fd_enabled(&iq->q, false);
 	return 0;
 }
 

@@ -31,6 +31,28 @@ static int write_zeroes_mode(const struct iou_dev *d, const struct req *r)
 	return FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
 }
 
+static void prep_write_zeroes(const struct iou_dev *d,
+			      struct io_uring_sqe *sqe, const struct req *r)
+{
+	int mode;
+
+	switch (r->stage) {
+	case WZ_FLUSH:
+		io_uring_prep_fsync(sqe, 0, IORING_FSYNC_DATASYNC);
+		return;
+	case WZ_PUNCH:
+		mode = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
+		break;
+	case WZ_ALLOC:
+		mode = 0;
+		break;
+	default:
+		mode = write_zeroes_mode(d, r);
+		break;
+	}
+	io_uring_prep_fallocate(sqe, 0, mode, (off_t)r->start, (off_t)r->len);
+}
+
 static void prep_discard(const struct iou_dev *d, struct io_uring_sqe *sqe,
 			 const struct req *r)
 {
@@ -79,12 +101,7 @@ static inline void prep(const struct iou_queue *iq, struct io_uring_sqe *sqe,
 		io_uring_prep_fsync(sqe, 0, IORING_FSYNC_DATASYNC);
 		break;
 	case REQ_WRITE_ZEROES:
-		if (r->stage == WZ_FLUSH)
-			io_uring_prep_fsync(sqe, 0, IORING_FSYNC_DATASYNC);
-		else
-			io_uring_prep_fallocate(sqe, 0,
-						write_zeroes_mode(iq->dev, r),
-						(off_t)r->start, (off_t)r->len);
+		prep_write_zeroes(iq->dev, sqe, r);
 		break;
 	case REQ_DISCARD:
 		prep_discard(iq->dev, sqe, r);

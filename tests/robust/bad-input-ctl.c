@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * bad-input rows for the control path: create, connect, start, destroy,
+ * memory regions and queues.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bad-input.h"
+
+/* ---- create / connect / start / destroy ---- */
+
+static int create_null_bp(struct bi_ctx *c, const struct bi_case *t)
+{
+	return blkio_create("io_uring", NULL);
+}
+
+static int create_bad(struct bi_ctx *c, const struct bi_case *t)
+{
+	struct blkio *b = (struct blkio *)&bi_marker;
+	int ret = blkio_create(t->s, &b);
+
+	if (ret < 0 && b != NULL)
+		c->bad = "failed blkio_create left *bp != NULL";
+	if (ret == 0)
+		blkio_destroy(&b);
+	return ret;
+}
+
+static int do_connect(struct bi_ctx *c, const struct bi_case *t)
+{
+	return blkio_connect(c->b);
+}
+
+static int start(struct bi_ctx *c, const struct bi_case *t)
+{
+	return blkio_start(c->b);
+}
+
+/* Connect after setting "path" to t->s (relative to the scratch dir). */
+static int connect_path(struct bi_ctx *c, const struct bi_case *t)
+{
+	char path[4096];
+	const char *slash = strrchr(c->path, '/');
+	int ret;
+
+	if (t->s[0] == '/')
+		snprintf(path, sizeof(path), "%s", t->s);
+	else
+		snprintf(path, sizeof(path), "%.*s/%s",
+			 (int)(slash - c->path), c->path, t->s);
+	ret = blkio_set_str(c->b, "path", path);
+	if (ret < 0) {
+		c->bad = "setting path failed";
+		return 0;
+	}
+	return blkio_connect(c->b);
+}
+
+/* "fd" = an open descriptor of the scratch file, plus "path" (t->a). */
+static int connect_fd(struct bi_ctx *c, const struct bi_case *t)
+{
+	int fd = (int)t->u;
+
+	if (t->a) {
+		c->fd = open(c->path, O_RDWR | O_CLOEXEC);
+		fd = c->fd;
+	}
+	if (blkio_set_int(c->b, "fd", fd) < 0) {
+		c->bad = "setting fd failed";
+		return 0;
+	}
+	return blkio_connect(c->b);
+}
+
+/* Set int property t->s to t->a, then start. */
+static int start_with(struct bi_ctx *c, const struct bi_case *t)
+{
+	if (blkio_set_int(c->b, t->s, (int)t->a) < 0) {
+		c->bad = "setting the property failed";
+		return 0;
+	}
+	return blkio_start(c->b);
+}
+
+static int destroy_null(struct bi_ctx *c, const struct bi_case *t)
+{
+	blkio_destroy(NULL);
+	return 0;
+}
+
+static int destroy_null_b(struct bi_ctx *c, const struct bi_case *t)
+{
+	struct blkio *b = NULL;
+
+	blkio_destroy(&b);
+	return 0;
+}
+
+static int destroy_twice(struct bi_ctx *c, const struct bi_case *t)
+{
+	blkio_destroy(&c->b);
+	c->q = NULL;
+	if (c->b != NULL)
+		c->bad = "blkio_destroy did not set *bp = NULL";
+	blkio_destroy(&c->b);
+	return 0;
+}
+
+/* ---- memory regions ---- */
+
+static uint64_t mem_align(struct bi_ctx *c)
+{
+	uint64_t align = 0;
+
+	if (blkio_get_uint64(c->b, "mem-region-alignment", &align) < 0)
+		c->bad = "cannot read mem-region-alignment";
+	return align;
+}
+
+static int alloc_len(struct bi_ctx *c, const struct bi_case *t)
+{
+	struct blkio_mem_region r;
+	uint64_t len = t->u;
+	int ret;
+
+	/* t->u == 0: a length one byte past the alignment (needs BI_DIRECT). */
+	if (len == 0) {
+		len = mem_align(c) + 1;
+		if (len <= 2) {
+			c->bad = "mem-region-alignment is 1; no BI_DIRECT?";
+			return 0;
+		}
+	}
+	ret = blkio_alloc_mem_region(c->b, &r, len);
+	if (ret == 0)
+		blkio_free_mem_region(c->b, &r);
+	return ret;
+}
+
+static int alloc_null(struct bi_ctx *c, const struct bi_case *t)
+{
+	return blkio_alloc_mem_region(c->b, NULL, 4096);
+}
+
+/* Map a region describing c->buf shifted by t->u and t->u2 bytes. */
+static int map_buf(struct bi_ctx *c, const struct bi_case *t)
+{
+	struct blkio_mem_region r = {
+		.addr = c->buf + t->u,
+		.len = 4096 + t->u2,
+		.fd = -1,
+	};
+
+	if ((t->u || t->u2) && (t->opts & BI_DIRECT) && mem_align(c) <= 1) {
+		c->bad = "mem-region-alignment is 1; no BI_DIRECT?";
+		return 0;
+	}
+	return blkio_map_mem_region(c->b, &r);
+}
+
+static int map_null(struct bi_ctx *c, const struct bi_case *t)
+{
+	return blkio_map_mem_region(c->b, NULL);
+}
+
+static int map_twice(struct bi_ctx *c, const struct bi_case *t)
+{
+	struct blkio_mem_region r = { .addr = c->buf, .len = 4096, .fd = -1 };
+
+	if (blkio_map_mem_region(c->b, &r) < 0) {
+		c->bad = "first map failed";
+		return 0;
+	}
+	return blkio_map_mem_region(c->b, &r);
+}
+
+static int free_null(struct bi_ctx *c, const struct bi_case *t)
+{
+	struct blkio_mem_region r = { .addr = c->buf, .len = 4096, .fd = -1 };
+
+	blkio_free_mem_region(c->b, t->a ? NULL : &r);
+	return 0;
+}
+
+/* Alloc a region; t->a: 1 = map it first, 2 = free it twice. */
+static int free_weird(struct bi_ctx *c, const struct bi_case *t)
+{
+	struct blkio_mem_region r;
+
+	if (blkio_alloc_mem_region(c->b, &r, 4096) < 0) {
+		c->bad = "alloc failed";
+		return 0;
+	}
+	if (t->a == 1 && blkio_map_mem_region(c->b, &r) < 0) {
+		c->bad = "map failed";
+		return 0;
+	}
+	blkio_free_mem_region(c->b, &r);
+	if (t->a == 2)
+		blkio_free_mem_region(c->b, &r);
+	return 0;
+}
+
+static int unmap(struct bi_ctx *c, const struct bi_case *t)
+{
+	struct blkio_mem_region r = { .addr = c->buf, .len = 4096, .fd = -1 };
+
+	blkio_unmap_mem_region(c->b, t->a ? NULL : &r);
+	return 0;
+}
+
+static int unmap_twice(struct bi_ctx *c, const struct bi_case *t)
+{
+	struct blkio_mem_region r = { .addr = c->buf, .len = 4096, .fd = -1 };
+
+	if (blkio_map_mem_region(c->b, &r) < 0) {
+		c->bad = "map failed";
+		return 0;
+	}
+	blkio_unmap_mem_region(c->b, &r);
+	blkio_unmap_mem_region(c->b, &r);
+	/* A region that was unmapped can be mapped again. */
+	if (blkio_map_mem_region(c->b, &r) < 0)
+		c->bad = "map after double unmap failed";
+	return 0;
+}
+
+/* ---- queues ---- */
+
+static int get_queue(struct bi_ctx *c, const struct bi_case *t)
+{
+	c->ptr = t->s ? blkio_get_poll_queue(c->b, (int)t->a) :
+			blkio_get_queue(c->b, (int)t->a);
+	return 0;
+}
+
+static int get_removed_queue(struct bi_ctx *c, const struct bi_case *t)
+{
+	if (blkio_remove_queue(c->b, 0) < 0) {
+		c->bad = "remove_queue(0) failed";
+		return 0;
+	}
+	c->q = NULL;
+	c->ptr = blkio_get_queue(c->b, 0);
+	return 0;
+}
+
+static int add_queue(struct bi_ctx *c, const struct bi_case *t)
+{
+	return t->s ? blkio_add_poll_queue(c->b) : blkio_add_queue(c->b);
+}
+
+static int remove_queue(struct bi_ctx *c, const struct bi_case *t)
+{
+	return t->s ? blkio_remove_poll_queue(c->b, (int)t->a) :
+		      blkio_remove_queue(c->b, (int)t->a);
+}
+
+static int remove_twice(struct bi_ctx *c, const struct bi_case *t)
+{
+	if (blkio_remove_queue(c->b, 0) < 0) {
+		c->bad = "first remove_queue(0) failed";
+		return 0;
+	}
+	c->q = NULL;
+	return blkio_remove_queue(c->b, 0);
+}
+
+/*
+ * Leave 300 reads queued or in flight (more than ring and CQ hold), then
+ * remove the queue (t->a) or destroy the instance: neither may crash,
+ * hang or touch the buffers afterwards.
+ */
+static int abandon(struct bi_ctx *c, const struct bi_case *t)
+{
+	/* Static: the kernel may finish a read after the ring is gone. */
+	static uint8_t buf[300][4096];
+	int i, ret;
+
+	for (i = 0; i < 300; i++)
+		blkioq_read(c->q, (uint64_t)i * 4096, buf[i], 4096, NULL, 0);
+	ret = blkioq_do_io(c->q, NULL, 0, 0, NULL);
+	if (ret != 0)
+		c->bad = "submitting failed";
+	if (t->a) {
+		if (blkio_remove_queue(c->b, 0) != 0)
+			c->bad = "remove_queue with requests in flight failed";
+	} else {
+		blkio_destroy(&c->b);
+	}
+	c->q = NULL;
+	return 0;
+}
+
+#define INT(n, st, o, fn, e, ...) \
+	{ .name = n, .state = st, .opts = o, .kind = K_INT, .run = fn, \
+	  .err = e, __VA_ARGS__ }
+#define VOID(n, st, o, fn, ...) \
+	{ .name = n, .state = st, .opts = o, .kind = K_VOID, .run = fn, \
+	  __VA_ARGS__ }
+#define PTR(n, st, o, ...) \
+	{ .name = n, .state = st, .opts = o, .kind = K_PTR, .run = get_queue, \
+	  __VA_ARGS__ }
+
+const struct bi_case bi_ctl_cases[] = {
+	INT("create bp=NULL", ST_NONE, 0, create_null_bp, -EINVAL),
+	INT("create driver=NULL", ST_NONE, BI_OURS, create_bad, -EINVAL,
+	    .s = NULL),
+	INT("create unknown driver", ST_NONE, 0, create_bad, -ENOENT,
+	    .s = "no-such-driver"),
+	INT("create empty driver", ST_NONE, 0, create_bad, -ENOENT, .s = ""),
+	INT("create driver in capitals", ST_NONE, 0, create_bad, -ENOENT,
+	    .s = "IO_URING"),
+	INT("create driver with dash", ST_NONE, 0, create_bad, -ENOENT,
+	    .s = "io-uring"),
+	INT("create driver not UTF-8", ST_NONE, BI_ANY, create_bad, -EINVAL,
+	    .s = "io_uring\xff"),
+
+	INT("connect b=NULL", ST_NONE, BI_OURS, do_connect, -EINVAL),
+	INT("connect without path or fd", ST_CREATED, BI_NOPATH, do_connect,
+	    -EINVAL),
+	INT("connect with path and fd", ST_CREATED, 0, connect_fd, -EINVAL,
+	    .a = 1),
+	INT("connect nonexistent path", ST_CREATED, BI_NOPATH, connect_path,
+	    -ENOENT, .s = "does-not-exist"),
+	INT("connect path in missing dir", ST_CREATED, BI_NOPATH, connect_path,
+	    -ENOENT, .s = "no-dir/no-file"),
+	INT("connect directory read-write", ST_CREATED, BI_NOPATH,
+	    connect_path, -EISDIR, .s = "."),
+	INT("connect directory read-only", ST_CREATED, BI_NOPATH | BI_RDONLY,
+	    connect_path, -EINVAL, .s = "."),
+	INT("connect character device", ST_CREATED, BI_NOPATH, connect_path,
+	    -EINVAL, .s = "/dev/null"),
+	INT("connect fd not open", ST_CREATED, BI_NOPATH, connect_fd, -EBADF,
+	    .u = 999999),
+	INT("connect fd -2", ST_CREATED, BI_NOPATH, connect_fd, -EBADF,
+	    .u = (uint64_t)-2),
+	INT("connect started", ST_STARTED, 0, do_connect, -EBUSY),
+
+	INT("start b=NULL", ST_NONE, BI_OURS, start, -EINVAL),
+	INT("start created", ST_CREATED, 0, start, -ENODEV),
+	INT("start unsupported poll queue", ST_CONNECTED, 0, start_with,
+	    -EINVAL, .s = "num-poll-queues", .a = 1),
+	INT("start num-entries 65536", ST_CONNECTED, 0, start_with, -EINVAL,
+	    .s = "num-entries", .a = 65536),
+	INT("start num-entries INT_MAX", ST_CONNECTED, 0, start_with, -EINVAL,
+	    .s = "num-entries", .a = INT_MAX),
+
+	VOID("destroy bp=NULL", ST_NONE, 0, destroy_null),
+	VOID("destroy *bp=NULL", ST_NONE, BI_OURS, destroy_null_b),
+	VOID("destroy twice", ST_STARTED, BI_OURS, destroy_twice),
+	VOID("destroy with requests in flight", ST_STARTED, 0, abandon),
+
+	INT("alloc_mem_region b=NULL", ST_NONE, BI_OURS, alloc_len, -EINVAL,
+	    .u = 4096),
+	INT("alloc_mem_region created", ST_CREATED, 0, alloc_len, -ENODEV,
+	    .u = 4096),
+	INT("alloc_mem_region region=NULL", ST_STARTED, BI_OURS, alloc_null,
+	    -EINVAL),
+	INT("alloc_mem_region misaligned len", ST_CONNECTED, BI_DIRECT,
+	    alloc_len, -EINVAL, .u = 0),
+	INT("alloc_mem_region len SIZE_MAX", ST_STARTED, BI_ANY, alloc_len,
+	    -ENOMEM, .u = SIZE_MAX),
+	INT("alloc_mem_region len 2^62", ST_STARTED, BI_ANY, alloc_len,
+	    -ENOMEM, .u = 1ULL << 62),
+	INT("map_mem_region b=NULL", ST_NONE, BI_OURS, map_buf, -EINVAL),
+	INT("map_mem_region created", ST_CREATED, 0, map_buf, -ENODEV),
+	INT("map_mem_region connected", ST_CONNECTED, 0, map_buf, -EBUSY),
+	INT("map_mem_region region=NULL", ST_STARTED, BI_OURS, map_null,
+	    -EINVAL),
+	INT("map_mem_region misaligned addr", ST_STARTED, BI_DIRECT, map_buf,
+	    -EINVAL, .u = 1),
+	INT("map_mem_region misaligned len", ST_STARTED, BI_DIRECT, map_buf,
+	    -EINVAL, .u2 = 1),
+	INT("map_mem_region twice", ST_STARTED, 0, map_twice, -EINVAL),
+	VOID("free_mem_region b=NULL", ST_NONE, BI_OURS, free_null),
+	VOID("free_mem_region region=NULL", ST_STARTED, BI_OURS, free_null,
+	     .a = 1),
+	VOID("free_mem_region unknown region", ST_STARTED, BI_OURS, free_null),
+	VOID("free_mem_region mapped region", ST_STARTED, BI_OURS, free_weird,
+	     .a = 1),
+	VOID("free_mem_region twice", ST_STARTED, BI_OURS, free_weird, .a = 2),
+	VOID("unmap_mem_region b=NULL", ST_NONE, BI_OURS, unmap),
+	VOID("unmap_mem_region region=NULL", ST_STARTED, BI_OURS, unmap,
+	     .a = 1),
+	VOID("unmap_mem_region created", ST_CREATED, 0, unmap),
+	VOID("unmap_mem_region never mapped", ST_STARTED, 0, unmap),
+	VOID("unmap_mem_region twice", ST_STARTED, 0, unmap_twice),
+
+	PTR("get_queue b=NULL", ST_NONE, BI_OURS, .a = 0),
+	PTR("get_poll_queue b=NULL", ST_NONE, BI_OURS, .s = "poll", .a = 0),
+	PTR("get_queue created", ST_CREATED, 0, .a = 0),
+	PTR("get_queue connected", ST_CONNECTED, 0, .a = 0),
+	PTR("get_queue -1", ST_STARTED, 0, .a = -1),
+	PTR("get_queue 1 of 1", ST_STARTED, 0, .a = 1),
+	PTR("get_queue INT_MAX", ST_STARTED, 0, .a = INT_MAX),
+	PTR("get_queue INT_MIN", ST_STARTED, 0, .a = INT_MIN),
+	PTR("get_poll_queue 0 of 0", ST_STARTED, 0, .s = "poll", .a = 0),
+	PTR("get_poll_queue -1", ST_STARTED, 0, .s = "poll", .a = -1),
+	PTR("get_poll_queue connected", ST_CONNECTED, 0, .s = "poll", .a = 0),
+	{ .name = "get_queue removed", .state = ST_STARTED, .opts = 0,
+	  .kind = K_PTR, .run = get_removed_queue },
+
+	INT("add_queue b=NULL", ST_NONE, BI_OURS, add_queue, -EINVAL),
+	INT("add_poll_queue b=NULL", ST_NONE, BI_OURS, add_queue, -EINVAL,
+	    .s = "poll"),
+	INT("add_queue created", ST_CREATED, 0, add_queue, -EBUSY),
+	INT("add_queue connected", ST_CONNECTED, 0, add_queue, -EBUSY),
+	INT("add_poll_queue created", ST_CREATED, 0, add_queue, -EBUSY,
+	    .s = "poll"),
+	INT("add_poll_queue unsupported", ST_STARTED, 0, add_queue, -EINVAL,
+	    .s = "poll"),
+	INT("remove_queue b=NULL", ST_NONE, BI_OURS, remove_queue, -EINVAL),
+	INT("remove_poll_queue b=NULL", ST_NONE, BI_OURS, remove_queue, -EINVAL,
+	    .s = "poll"),
+	INT("remove_queue created", ST_CREATED, 0, remove_queue, -ENOENT),
+	INT("remove_queue connected", ST_CONNECTED, 0, remove_queue, -ENOENT),
+	INT("remove_queue -1", ST_STARTED, 0, remove_queue, -ENOENT, .a = -1),
+	INT("remove_queue 1 of 1", ST_STARTED, 0, remove_queue, -ENOENT,
+	    .a = 1),
+	INT("remove_queue INT_MAX", ST_STARTED, 0, remove_queue, -ENOENT,
+	    .a = INT_MAX),
+	INT("remove_queue INT_MIN", ST_STARTED, 0, remove_queue, -ENOENT,
+	    .a = INT_MIN),
+	INT("remove_queue twice", ST_STARTED, 0, remove_twice, -ENOENT),
+	VOID("remove_queue with requests in flight", ST_STARTED, 0, abandon,
+	     .a = 1),
+	INT("remove_poll_queue 0 of 0", ST_STARTED, 0, remove_queue, -ENOENT,
+	    .s = "poll"),
+	INT("remove_poll_queue -1", ST_STARTED, 0, remove_queue, -ENOENT,
+	    .s = "poll", .a = -1),
+};
+
+const unsigned int bi_nr_ctl_cases = sizeof(bi_ctl_cases) /
+				     sizeof(bi_ctl_cases[0]);
