@@ -19,6 +19,7 @@ BLKIO_EXPORT const char *blkio_get_error_msg(void)
 	return error_msg;
 }
 
+__attribute__((format(printf, 1, 0)))
 static void set_msg_v(const char *fmt, va_list ap)
 {
 	vsnprintf(error_msg, sizeof(error_msg), fmt, ap);

@@ -9,7 +9,11 @@
 
 #include "iou.h"
 
-/* Bytes from start to the end of the file, or 0 if it cannot be known. */
+/*
+ * Bytes from start to the end of the file, or 0 if it cannot be known.
+ * Asking (rather than waiting for a 0-byte read) matters with O_DIRECT,
+ * where a read resubmitted at the unaligned end of the data would fail.
+ */
 static uint64_t bytes_to_eof(const struct iou_queue *iq, uint64_t start)
 {
 	struct stat st;
@@ -19,16 +23,9 @@ static uint64_t bytes_to_eof(const struct iou_queue *iq, uint64_t start)
 	return (uint64_t)st.st_size - start;
 }
 
-/*
- * A read on a growable file that reached the end of the file: what lies
- * beyond reads as zeros.  Checking the size (rather than waiting for a
- * 0-byte read) matters with O_DIRECT, where the next read would start at
- * an unaligned offset and fail.
- */
-static bool at_eof(const struct iou_queue *iq, const struct req *r)
+static bool is_read(const struct req *r)
 {
-	return (r->op == REQ_READ || r->op == REQ_READV) &&
-	       iq->dev->b.info.can_grow && bytes_to_eof(iq, r->start) == 0;
+	return r->op == REQ_READ || r->op == REQ_READV;
 }
 
 static void zero_rest(struct req *r)
@@ -71,6 +68,21 @@ static void advance_iov(struct req *r, uint64_t res)
 	}
 }
 
+/*
+ * What the next submission of a partly done request must return to finish
+ * it.  A vectored request whose current round is only the remainder of one
+ * iovec is not finished by that round when more iovecs follow.
+ */
+static void expect_rest(struct req *r)
+{
+	bool vectored = r->op == REQ_READV || r->op == REQ_WRITEV;
+
+	if (vectored && r->partial_head && r->partial.iov_len != r->len)
+		r->expect = REQ_EXPECT_NOTHING;
+	else
+		r->expect = req_expect_len(r->len);
+}
+
 /* A read or write transferred less than asked: finish or go round again. */
 __attribute__((cold, noinline))
 static int short_transfer(struct iou_queue *iq, struct req *r, int res)
@@ -83,17 +95,19 @@ static int short_transfer(struct iou_queue *iq, struct req *r, int res)
 		else
 			advance_iov(r, (uint64_t)res);
 	}
-	if (at_eof(iq, r)) {
+	/*
+	 * A growable file reads as zeros where it has no data: at its end,
+	 * and wherever a read makes no progress (as libblkio does).
+	 */
+	if (is_read(r) && iq->dev->b.info.can_grow &&
+	    (res == 0 || bytes_to_eof(iq, r->start) == 0)) {
 		zero_rest(r);
 		return 0;
 	}
-	/* No progress and not at the end of a file: never spin on it. */
+	/* No progress on a device or a write: never spin on it. */
 	if (res == 0)
 		return -EIO;
-	if (r->op == REQ_READ || r->op == REQ_WRITE || !r->partial_head)
-		r->expect = req_expect_len(r->len);
-	else
-		r->expect = req_expect_len(r->partial.iov_len);
+	expect_rest(r);
 	iou_resubmit(iq, r);
 	return IOU_CONTINUED;
 }
@@ -147,7 +161,7 @@ int iou_advance_slow(struct iou_queue *iq, struct req *r, int res)
 			r->start += (uint64_t)res;
 			r->len -= (uint64_t)res;
 			r->partial_head = false;
-			r->expect = req_expect_len(r->len);
+			expect_rest(r);
 			iou_resubmit(iq, r);
 			return IOU_CONTINUED;
 		}
