@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * uring-ref: the user-space limit for the workload the library is measured
+ * on, written against liburing with nothing in between.
+ *
+ *   uring-ref PATH DEPTH COUNT[s] [direct|buffered]
+ *
+ * Random 4 KiB reads over PATH, DEPTH in flight, the file registered as
+ * fixed file 0, one buffer per request slot, IORING_OP_READ (no registered
+ * buffers: the library does not register them either). Each round submits
+ * everything queued and waits for at least one completion in one system
+ * call, then resubmits a read for every completion reaped: the pattern
+ * api-loop gets from blkioq_do_io(q, c, 1, depth, NULL).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* O_DIRECT */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <liburing.h>
+
+#include "common.h"
+
+struct ref {
+	struct io_uring ring;
+	char *bufs;
+	uint64_t nblocks;
+	uint64_t rng;
+	uint64_t submitted;
+	uint64_t done;
+	unsigned int inflight;
+};
+
+/* Opens PATH and returns its size in blocks (regular file or block device). */
+static int open_target(const struct bench_args *args, uint64_t *nblocks)
+{
+	int flags = O_RDONLY | O_CLOEXEC | (args->direct ? O_DIRECT : 0);
+	uint64_t size;
+	struct stat st;
+	int fd;
+
+	fd = open(args->path, flags);
+	if (fd < 0) {
+		fprintf(stderr, "%s: %s\n", args->path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) < 0)
+		goto err;
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, &size) < 0)
+			goto err;
+	} else {
+		size = st.st_size;
+	}
+	*nblocks = size / BENCH_BLOCK_SIZE;
+	if (*nblocks == 0) {
+		fprintf(stderr, "%s: smaller than one block\n", args->path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+
+err:
+	fprintf(stderr, "%s: %s\n", args->path, strerror(errno));
+	close(fd);
+	return -1;
+}
+
+static int setup(struct ref *r, const struct bench_args *args)
+{
+	size_t len = (size_t)args->depth * BENCH_BLOCK_SIZE;
+	int fd, ret;
+
+	fd = open_target(args, &r->nblocks);
+	if (fd < 0)
+		return -1;
+
+	ret = io_uring_queue_init(args->depth, &r->ring, 0);
+	if (ret < 0) {
+		fprintf(stderr, "io_uring_queue_init: %s\n", strerror(-ret));
+		goto out_close;
+	}
+	ret = io_uring_register_files(&r->ring, &fd, 1);
+	if (ret < 0) {
+		fprintf(stderr, "io_uring_register_files: %s\n", strerror(-ret));
+		goto out_exit_ring;
+	}
+	/* The ring holds its own reference to the registered file. */
+	close(fd);
+
+	ret = posix_memalign((void **)&r->bufs, BENCH_BLOCK_SIZE, len);
+	if (ret) {
+		fprintf(stderr, "posix_memalign: %s\n", strerror(ret));
+		io_uring_queue_exit(&r->ring);
+		return -1;
+	}
+	memset(r->bufs, 0, len);
+	r->rng = BENCH_SEED;
+	return 0;
+
+out_exit_ring:
+	io_uring_queue_exit(&r->ring);
+out_close:
+	close(fd);
+	return -1;
+}
+
+/* The SQ has at least DEPTH entries, so a free SQE always exists. */
+static void queue_read(struct ref *r, unsigned int slot)
+{
+	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
+
+	io_uring_prep_read(sqe, 0, r->bufs + (size_t)slot * BENCH_BLOCK_SIZE,
+			   BENCH_BLOCK_SIZE, bench_offset(&r->rng, r->nblocks));
+	sqe->flags |= IOSQE_FIXED_FILE;
+	io_uring_sqe_set_data64(sqe, slot);
+	r->submitted++;
+}
+
+/* Reaps every CQE available and resubmits into the freed slots. */
+static int reap(struct ref *r, const struct bench_args *args, bool *stop,
+		unsigned int *checks, double deadline)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, seen = 0;
+
+	io_uring_for_each_cqe(&r->ring, head, cqe) {
+		if (cqe->res != (int)BENCH_BLOCK_SIZE) {
+			fprintf(stderr, "read failed: %s\n", cqe->res < 0 ?
+				strerror(-cqe->res) : "short read");
+			return -1;
+		}
+		seen++;
+		if (!*stop)
+			*stop = bench_should_stop(args, r->submitted, checks,
+						  deadline);
+		if (*stop)
+			r->inflight--;
+		else
+			queue_read(r, (unsigned int)cqe->user_data);
+	}
+	io_uring_cq_advance(&r->ring, seen);
+	r->done += seen;
+	return 0;
+}
+
+static int run(struct ref *r, const struct bench_args *args, double *secs)
+{
+	unsigned int checks = 0;
+	double start, deadline;
+	bool stop = false;
+	int ret;
+
+	start = bench_now();
+	deadline = start + args->seconds;
+	while (r->inflight < args->depth &&
+	       !(args->count && r->submitted >= args->count)) {
+		queue_read(r, r->inflight);
+		r->inflight++;
+	}
+	while (r->inflight) {
+		ret = io_uring_submit_and_wait(&r->ring, 1);
+		if (ret == -EINTR)
+			continue;
+		if (ret < 0) {
+			fprintf(stderr, "io_uring_submit_and_wait: %s\n",
+				strerror(-ret));
+			return -1;
+		}
+		if (reap(r, args, &stop, &checks, deadline) < 0)
+			return -1;
+	}
+	*secs = bench_now() - start;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct bench_args args;
+	struct ref r = { 0 };
+	double secs = 0;
+	int ret;
+
+	if (bench_parse_args(&args, argc, argv) < 0)
+		return 2;
+	if (setup(&r, &args) < 0)
+		return 1;
+	ret = run(&r, &args, &secs);
+	io_uring_queue_exit(&r.ring);
+	free(r.bufs);
+	if (ret < 0)
+		return 1;
+	bench_report(&args, r.done, secs);
+	return 0;
+}
