@@ -37,35 +37,34 @@ static int check_args(const struct blkio_completion *c, int min, int max,
 	return 0;
 }
 
-static void timespec_add(struct timespec *t, const struct timespec *d)
-{
-	/* Saturate rather than overflow for timeouts like LONG_MAX seconds. */
-	if (d->tv_sec > INT64_MAX / 2 - t->tv_sec) {
-		t->tv_sec = INT64_MAX / 2;
-		return;
-	}
-	t->tv_sec += d->tv_sec;
-	t->tv_nsec += d->tv_nsec;
-	if (t->tv_nsec >= NSEC_PER_SEC) {
-		t->tv_sec++;
-		t->tv_nsec -= NSEC_PER_SEC;
-	}
-}
-
-/* Write the time left until the deadline (never negative) to *t. */
-static void write_back_remaining(struct timespec *t, const struct timespec *dl)
+/*
+ * The budget minus the time elapsed since the call started, clamped at
+ * zero.  Kept as start + budget rather than a deadline, so that timeouts
+ * like LONG_MAX seconds neither overflow nor get cut short.
+ */
+void do_io_time_left(const struct do_io_ctx *ctx, struct timespec *left)
 {
 	struct timespec now;
+	long long sec, nsec;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	t->tv_sec = dl->tv_sec - now.tv_sec;
-	t->tv_nsec = dl->tv_nsec - now.tv_nsec;
-	if (t->tv_nsec < 0) {
-		t->tv_sec--;
-		t->tv_nsec += NSEC_PER_SEC;
+	sec = now.tv_sec - ctx->start.tv_sec;
+	nsec = now.tv_nsec - ctx->start.tv_nsec;
+	if (nsec < 0) {
+		sec--;
+		nsec += NSEC_PER_SEC;
 	}
-	if (t->tv_sec < 0)
-		t->tv_sec = t->tv_nsec = 0;
+	/* left = budget - elapsed */
+	sec = ctx->budget.tv_sec - sec;
+	nsec = ctx->budget.tv_nsec - nsec;
+	if (nsec < 0) {
+		sec--;
+		nsec += NSEC_PER_SEC;
+	}
+	if (sec < 0)
+		sec = nsec = 0;
+	left->tv_sec = sec;
+	left->tv_nsec = nsec;
 }
 
 /* Move completions the library posted itself into c[], oldest first. */
@@ -126,25 +125,16 @@ static int do_io(struct blkioq *q, struct blkio_completion *c, int min,
 	ctx.interruptible = interruptible;
 	ctx.has_deadline = timeout != NULL;
 	if (unlikely(timeout)) {
-		clock_gettime(CLOCK_MONOTONIC, &ctx.deadline);
-		timespec_add(&ctx.deadline, timeout);
+		clock_gettime(CLOCK_MONOTONIC, &ctx.start);
+		ctx.budget = *timeout;
 	}
 
 	ctx.filled = unlikely(q->done.head) ? drain_done(q, c, max) : 0;
 
-	/*
-	 * Completions still on the list count only as far as they were
-	 * copied; with min <= max, a non-empty list means min is reached.
-	 */
-	if (unlikely(min > ctx.filled + (int)(q->in_flight + q->backlog_len))) {
-		ret = blkio_err(-EINVAL,
-				"min_completions is larger than total outstanding requests");
-	} else {
-		ret = q->ops->do_io(q, &ctx);
-	}
+	ret = q->ops->do_io(q, &ctx);
 
 	if (unlikely(timeout))
-		write_back_remaining(timeout, &ctx.deadline);
+		do_io_time_left(&ctx, timeout);
 	if (unlikely(ret < 0)) {
 		give_back(q, c, ctx.filled);
 		return ret;

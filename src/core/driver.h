@@ -6,6 +6,7 @@
 #ifndef BLKIO_CORE_DRIVER_H
 #define BLKIO_CORE_DRIVER_H
 
+#include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -23,7 +24,8 @@ struct do_io_ctx {
 	int min;
 	int max;
 	bool has_deadline;
-	struct timespec deadline;	/* CLOCK_MONOTONIC */
+	struct timespec start;		/* CLOCK_MONOTONIC, when called */
+	struct timespec budget;		/* the caller's timeout */
 	const sigset_t *sig;	/* installed while waiting; may be NULL */
 	bool interruptible;	/* return -EINTR instead of retrying */
 };
@@ -37,12 +39,27 @@ struct queue_ops {
 	 * Submit what is queued, reap into ctx->c, wait until ctx->min are
 	 * filled.  Returns 0, or a negative errno with the message set; the
 	 * core then gives the ctx->filled completions back to the queue.
+	 * Starts with do_io_check_outstanding().
 	 */
 	int (*do_io)(struct blkioq *q, struct do_io_ctx *ctx);
 
 	/* The completion-fd hint (may be NULL: notifications stay on). */
 	void (*set_completion_fd_enabled)(struct blkioq *q, bool enable);
 };
+
+/*
+ * min_completions cannot be met when fewer requests are outstanding.
+ * Completions still on the completion list count only as far as they were
+ * copied (with min <= max, a non-empty list means min is reached).
+ */
+static inline int do_io_check_outstanding(const struct blkioq *q,
+					  const struct do_io_ctx *ctx,
+					  unsigned in_flight)
+{
+	if (ctx->min > ctx->filled + (int)(in_flight + q->backlog_len))
+		return -EINVAL;
+	return 0;
+}
 
 struct driver {
 	const char *name;
@@ -72,6 +89,9 @@ struct driver {
 };
 
 const struct driver *driver_find(const char *name);
+
+/* Time left of ctx->budget (never negative); src/core/do_io.c. */
+void do_io_time_left(const struct do_io_ctx *ctx, struct timespec *left);
 
 extern const struct driver io_uring_driver;
 

@@ -106,7 +106,6 @@ struct blkioq {
 	struct req *free_reqs;		/* slots ready for new requests */
 	struct req_list backlog;	/* accepted, waiting for room in the ring */
 	struct req_list done;		/* completed, not yet returned */
-	unsigned in_flight;		/* in the ring, not yet reaped */
 	unsigned backlog_len;
 	struct req_chunk *chunks;	/* every slot allocation, for freeing */
 	unsigned chunk_reqs;		/* slots added per growth step */

@@ -27,6 +27,18 @@ static const char *flags_error(uint32_t flags, uint32_t allowed)
 	return "BLKIO_REQ_NO_FALLBACK is invalid for this request type";
 }
 
+/*
+ * Offsets are signed in the kernel, and io_uring reads an offset of -1
+ * (UINT64_MAX here) as "the current file position": without this check a
+ * write to 2^64 - 1 would land wherever the file position happens to be.
+ */
+static inline bool bad_offset(uint64_t start)
+{
+	return start > INT64_MAX;
+}
+
+#define BAD_OFFSET_MSG "start must fit in a signed 64-bit integer"
+
 __attribute__((cold, noinline))
 static void fail(struct blkioq *q, void *user_data, int ret, const char *msg)
 {
@@ -70,6 +82,10 @@ static void submit_rw_slow(struct blkioq *q, enum req_op op, uint64_t start,
 
 	if (rejected(q, user_data, flags, allowed))
 		return;
+	if (bad_offset(start)) {
+		fail(q, user_data, -EINVAL, BAD_OFFSET_MSG);
+		return;
+	}
 	if (len > UINT32_MAX) {
 		fail(q, user_data, -EINVAL,
 		     "len must fit in an unsigned 32-bit integer");
@@ -96,7 +112,8 @@ static inline void submit_rw(struct blkioq *q, enum req_op op, uint64_t start,
 {
 	struct req *r = q->free_reqs;
 
-	if (unlikely((flags & ~allowed) || !r || len > INT32_MAX)) {
+	if (unlikely((flags & ~allowed) || !r || len > INT32_MAX ||
+		     bad_offset(start))) {
 		submit_rw_slow(q, op, start, buf, len, user_data, flags,
 			       allowed);
 		return;
@@ -123,6 +140,10 @@ static inline void submit_rwv(struct blkioq *q, enum req_op op, uint64_t start,
 	if (unlikely(iovcnt < 0)) {
 		fail(q, user_data, -EINVAL,
 		     "iovcnt must be non-negative and fit in a signed 32-bit integer");
+		return;
+	}
+	if (unlikely(bad_offset(start))) {
+		fail(q, user_data, -EINVAL, BAD_OFFSET_MSG);
 		return;
 	}
 	for (i = 0; i < iovcnt; i++)

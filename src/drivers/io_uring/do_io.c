@@ -31,31 +31,21 @@ static inline unsigned flush_sq(struct io_uring *ring)
 	return tail - *sq->khead;
 }
 
-/* Time left until the deadline, clamped at zero. */
-static void remaining(const struct timespec *deadline,
+static void remaining(const struct do_io_ctx *ctx,
 		      struct __kernel_timespec *ts)
 {
-	struct timespec now;
-	long long sec, nsec;
+	struct timespec left;
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	sec = deadline->tv_sec - now.tv_sec;
-	nsec = deadline->tv_nsec - now.tv_nsec;
-	if (nsec < 0) {
-		sec--;
-		nsec += NSEC_PER_SEC;
-	}
-	if (sec < 0)
-		sec = nsec = 0;
-	ts->tv_sec = sec;
-	ts->tv_nsec = nsec;
+	do_io_time_left(ctx, &left);
+	ts->tv_sec = left.tv_sec;
+	ts->tv_nsec = left.tv_nsec;
 }
 
 static bool expired(const struct do_io_ctx *ctx)
 {
 	struct __kernel_timespec ts;
 
-	remaining(&ctx->deadline, &ts);
+	remaining(ctx, &ts);
 	return ts.tv_sec == 0 && ts.tv_nsec == 0;
 }
 
@@ -81,7 +71,7 @@ static int enter_ext(struct iou_queue *iq, unsigned to_submit,
 				       (sigset_t *)ctx->sig, _NSIG / 8);
 	}
 	if (ctx->has_deadline) {
-		remaining(&ctx->deadline, &ts);
+		remaining(ctx, &ts);
 		arg.ts = (uintptr_t)&ts;
 	}
 	return io_uring_enter2(fd, to_submit, wait_nr,
@@ -150,13 +140,24 @@ static int do_io_loop(struct iou_queue *iq, struct do_io_ctx *ctx,
 			return blkio_err(-ETIME, "Timer expired (os error %d)",
 					 ETIME);
 		/* Nothing can arrive: waiting would never end. */
-		if (unlikely(want > 0 && !q->in_flight))
+		if (unlikely(want > 0 && !iou_in_flight(iq)))
 			return blkio_err(-EINVAL,
 					 "min_completions is larger than total outstanding requests");
 
 		wait_nr = want > 0 ? (unsigned)want : 0;
-		if (wait_nr > q->in_flight)
-			wait_nr = q->in_flight;
+		if (wait_nr > iou_in_flight(iq))
+			wait_nr = iou_in_flight(iq);
+		/*
+		 * A signal during a wait that also submitted makes the kernel
+		 * report the submission, not -EINTR; an interruptible call
+		 * therefore submits first and waits on its own.
+		 */
+		if (ctx->interruptible && to_submit && wait_nr) {
+			ret = enter(iq, to_submit, 0, ctx);
+			if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
+				return ret;
+			to_submit = 0;
+		}
 		ret = enter(iq, to_submit, wait_nr, ctx);
 		entered = true;
 		if (unlikely(ret < 0)) {
@@ -181,7 +182,7 @@ static int do_io_once(struct iou_queue *iq, struct do_io_ctx *ctx)
 	if (cq_nonempty(&iq->ring))
 		iou_reap(iq, ctx);
 	if (unlikely(q->backlog.head || q->poll || ctx->has_deadline ||
-		     ctx->sig))
+		     ctx->interruptible))
 		return do_io_loop(iq, ctx, false);
 
 	to_submit = flush_sq(&iq->ring);
@@ -191,10 +192,11 @@ static int do_io_once(struct iou_queue *iq, struct do_io_ctx *ctx)
 			return 0;
 		wait_nr = 0;
 	} else {
-		if (unlikely(!q->in_flight))
+		unsigned in_flight = iou_in_flight(iq);
+
+		if (unlikely(!in_flight))
 			return do_io_loop(iq, ctx, false);
-		wait_nr = (unsigned)want < q->in_flight ?
-			  (unsigned)want : q->in_flight;
+		wait_nr = (unsigned)want < in_flight ? (unsigned)want : in_flight;
 	}
 	ret = io_uring_enter(iq->ring.ring_fd, to_submit, wait_nr,
 			     wait_nr ? IORING_ENTER_GETEVENTS : 0, NULL);
@@ -214,7 +216,12 @@ static int do_io_once(struct iou_queue *iq, struct do_io_ctx *ctx)
 int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 {
 	struct iou_queue *iq = iou_queue(q);
-	int ret = do_io_once(iq, ctx);
+	int ret;
+
+	if (unlikely(do_io_check_outstanding(q, ctx, iou_in_flight(iq))))
+		return blkio_err(-EINVAL,
+				 "min_completions is larger than total outstanding requests");
+	ret = do_io_once(iq, ctx);
 
 	/* Reaping and submitting made room: hand it to the next requests. */
 	iq->credits = q->backlog.head ? 0 : iou_room(iq);

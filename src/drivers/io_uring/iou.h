@@ -66,13 +66,23 @@ int iou_get_capacity(struct blkio *b, uint64_t *capacity);
 int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp);
 void iou_remove_queue(struct blkioq *q);
 
+/*
+ * Requests in the ring and not yet reaped.  Every SQE this driver prepares
+ * yields exactly one CQE, so the count falls out of the ring's own
+ * counters instead of being kept on every submission and completion.
+ */
+static inline unsigned iou_in_flight(const struct iou_queue *iq)
+{
+	return iq->ring.sq.sqe_tail - *iq->ring.cq.khead;
+}
+
 /* How many SQEs may be prepared now (see credits). */
 static inline unsigned iou_room(const struct iou_queue *iq)
 {
 	const struct io_uring_sq *sq = &iq->ring.sq;
 	unsigned sq_free = sq->ring_entries -
 			   (sq->sqe_tail - io_uring_smp_load_acquire(sq->khead));
-	unsigned cq_free = iq->max_in_flight - iq->q.in_flight;
+	unsigned cq_free = iq->max_in_flight - iou_in_flight(iq);
 
 	return sq_free < cq_free ? sq_free : cq_free;
 }
@@ -104,7 +114,6 @@ static inline void iou_reap(struct iou_queue *iq, struct do_io_ctx *ctx)
 		int ret = 0;
 
 		head++;
-		iq->q.in_flight--;
 		if (unlikely(cqe->res != r->expect)) {
 			ret = iou_advance_slow(iq, r, cqe->res);
 			if (ret == IOU_CONTINUED)

@@ -123,7 +123,6 @@ static inline bool try_prep(struct iou_queue *iq, struct req *r)
 	iq->credits--;
 	sqe = io_uring_get_sqe(&iq->ring);
 	prep(iq, sqe, r);
-	iq->q.in_flight++;
 	return true;
 }
 
@@ -180,7 +179,6 @@ void iou_submit(struct blkioq *q, struct req *r)
 	iq->credits--;
 	sqe = &sq->sqes[tail & sq->ring_mask];
 	sq->sqe_tail = tail + 1;
-	q->in_flight++;
 
 	/* Read the request before writing the SQE: the stores may alias. */
 	*sqe = (struct io_uring_sqe){

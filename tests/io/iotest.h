@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * Shared helpers of the data-path tests in tests/io: scratch files,
+ * opening an io_uring instance, data patterns and completion plumbing.
+ * Everything here uses only the public API, so the same programs run
+ * against our library and against the reference libblkio.
+ */
+#ifndef BLKIO_TESTS_IO_IOTEST_H
+#define BLKIO_TESTS_IO_IOTEST_H
+
+#include <check.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "blkio.h"
+
+/* Exit status that meson reports as SKIP. */
+#define IOT_SKIP 77
+
+/* What iot_open() configures before connect and before start. */
+struct iot_opts {
+	bool direct;
+	bool read_only;
+	int num_entries;	/* 0: leave the default */
+	int num_queues;		/* 0: leave the default (1) */
+};
+
+/* True when BLKIO_REFERENCE=1: cases where we deliberately differ skip. */
+bool iot_reference(void);
+
+/* True when the program runs under valgrind. */
+bool iot_under_valgrind(void);
+
+/* Print why a case is not run (reference mode, missing device, ...). */
+void iot_note_skip(const char *what, const char *why);
+
+/* Print why the whole program cannot run and exit 77. */
+__attribute__((noreturn)) void iot_skip(const char *why);
+
+/* The scratch directory (BLKIO_TEST_DIR or a private one under /tmp). */
+const char *iot_dir(void);
+
+/*
+ * Create a scratch file of @size bytes filled with the pattern of @seed
+ * (seed 0: a sparse file, all zeros).  Returns a malloc'ed path of the
+ * form /proc/self/fd/N: the file has no name left in the directory.
+ */
+char *iot_make_file(const char *tag, uint64_t size, uint32_t seed);
+
+/* Close and free a path from iot_make_file() (NULL is ignored). */
+void iot_remove_file(char **pathp);
+
+/* Create, configure, connect and start; fails the test on any error. */
+struct blkio *iot_open(const char *path, const struct iot_opts *o);
+
+/* Page-aligned zeroed buffer; free() it. */
+void *iot_alloc(size_t len);
+
+/*
+ * The pattern is a function of the absolute device offset and a seed,
+ * so any piece of a buffer can be checked on its own.
+ */
+void iot_fill(void *buf, size_t len, uint64_t offset, uint32_t seed);
+
+/* Index of the first byte that differs from the pattern, or len. */
+size_t iot_check(const void *buf, size_t len, uint64_t offset, uint32_t seed);
+
+/* Index of the first non-zero byte, or len. */
+size_t iot_check_zero(const void *buf, size_t len);
+
+/* pread/pwrite the whole range with a plain fd; fail the test on error. */
+void iot_pread(const char *path, void *buf, size_t len, uint64_t offset);
+void iot_pwrite(const char *path, const void *buf, size_t len,
+		uint64_t offset);
+
+/* Reap exactly one completion, blocking; fails unless do_io returns 1. */
+void iot_wait1(struct blkioq *q, struct blkio_completion *c);
+
+/* Reap @n completions (blocking), in any order, into c[0..n-1]. */
+void iot_wait_n(struct blkioq *q, struct blkio_completion *c, int n);
+
+/* Assert a completion is a success for @user_data with clean fields. */
+void iot_assert_ok(const struct blkio_completion *c, void *user_data);
+
+/* Assert the reserved_ bytes of a completion are zero. */
+void iot_assert_reserved_zero(const struct blkio_completion *c);
+
+/* Read the eventfd until it is empty. */
+void iot_drain_fd(int fd);
+
+/* poll() the fd for POLLIN for up to @timeout_ms. */
+bool iot_fd_readable(int fd, int timeout_ms);
+
+/* Run a suite with the environment's Check settings; returns exit code. */
+int iot_run(Suite *s);
+
+#endif
