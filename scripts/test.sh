@@ -66,7 +66,7 @@ if [ "$mode" = all ]; then
 		--wrapper "$top/scripts/valgrind-wrapper.sh" --timeout-multiplier 10
 	CC=clang stage tsan build-tsan "-Db_sanitize=thread -Db_lundef=false" \
 		--suite robust --suite unit
-	CC=clang stage fuzz build-fuzz \
+	CC=clang stage fuzz build-fuzzers \
 		"-Dfuzzers=true -Db_sanitize=address,undefined -Db_lundef=false" \
 		--suite fuzz
 	unset BLKIO_TEST_SCALE
