@@ -374,6 +374,7 @@ static void serve(struct server *sv, struct fuse_session *se, int sock,
 	free(fbuf.mem);
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_quietly(enum fuse_log_level level, const char *fmt,
 			va_list ap)
 {
