@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-	gcc clang meson ninja-build pkg-config
+	gcc clang libclang-rt-14-dev meson ninja-build pkg-config
 	liburing-dev libudev-dev
 	check valgrind fio
 	libfuse3-dev fuse3

@@ -260,11 +260,13 @@ BLKIO_EXPORT int blkio_set_str(struct blkio *b, const char *name,
 	union prop_val v;
 	int ret;
 
+	/* A value that is not text fails before the name is looked up. */
+	if (b && name && prop_valid_utf8(name) &&
+	    (!value || !prop_valid_utf8(value)))
+		return blkio_err(-EINVAL, "Invalid value string");
 	ret = lookup(b, name, &p);
 	if (ret)
 		return ret;
-	if (!value || !prop_valid_utf8(value))
-		return blkio_err(-EINVAL, "Invalid value string");
 	if (prop_parse(p->type, value, &v) < 0)
 		return blkio_err(-EINVAL, "%s", parse_msg[p->type]);
 	pthread_mutex_lock(&b->lock);

@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * fuzz-props: instance life cycle (create, connect, start, destroy) and
+ * queues, with the results contract §4 and §5.5 give for io_uring.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "props-fuzz.h"
+
+static const char *const drivers[] = {
+	"io_uring", "nvme-io_uring", "virtio-blk-vfio-pci",
+	"virtio-blk-vhost-user", "virtio-blk-vhost-vdpa",
+};
+#define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))
+
+static void check_fail(const char *call, int ret)
+{
+	pz_stats.calls++;
+	FZ_CHECK_ERR(call, ret);
+	if (ret < 0)
+		pz_stats.failures_checked++;
+}
+
+static void reset_model(struct pz_inst *in, bool strict)
+{
+	in->strict = strict;
+	in->state = PM_CREATED;
+	free(in->path);
+	in->path = NULL;
+	in->fd = -1;
+	in->fd_opened = false;
+	in->direct = false;
+	in->readonly = false;
+	in->num_entries = 128;
+	in->num_queues = 1;
+	in->num_poll_queues = 0;
+	in->supports_poll = false;
+	in->mem_align = 0;
+	in->regions_loose = false;
+	memset(in->q, 0, sizeof(in->q));
+	memset(in->pq, 0, sizeof(in->pq));
+}
+
+static int known_driver(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NDRIVERS; i++)
+		if (strcmp(name, drivers[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+void pz_create(struct pz_inst *in, struct fz_in *fz)
+{
+	uint8_t sel = fz_u8(fz) % 12;
+	char name[64];
+	int ret, want;
+	size_t n;
+
+	if (in->b)
+		pz_destroy(in);
+	if (sel == 11) {
+		ret = blkio_create("io_uring", NULL);
+		fz_trace("blkio_create(io_uring, NULL) = %d", ret);
+		check_fail("blkio_create(NULL)", ret);
+		FZ_CHECK(ret == -EINVAL, "blkio_create with bp NULL returned %d", ret);
+		return;
+	}
+	if (sel == 10) {
+		n = fz_bytes(fz, name, fz_u8(fz) % 24);
+		name[n] = '\0';
+	} else {
+		strcpy(name, drivers[sel < 6 ? 0 : sel - 5]);
+	}
+	in->b = (struct blkio *)name;	/* must be overwritten */
+	ret = blkio_create(name, &in->b);
+	fz_trace("blkio_create(\"%.24s\") = %d", name, ret);
+	check_fail("blkio_create", ret);
+	want = known_driver(name) >= 0 ? 0 : pm_utf8(name) ? -ENOENT : -EINVAL;
+	FZ_CHECK(ret == want, "blkio_create(\"%s\") returned %d, expected %d",
+		 name, ret, want);
+	FZ_CHECK(ret == 0 ? in->b != NULL : in->b == NULL,
+		 "blkio_create returned %d with *bp %p", ret, (void *)in->b);
+	if (ret == 0)
+		reset_model(in, known_driver(name) == 0);
+}
+
+/* Memory we own behind regions goes after the library is gone. */
+static void release_regions(struct pz_inst *in)
+{
+	int i;
+
+	for (i = 0; i < PZ_MAX_REGIONS; i++)
+		free(in->regions[i].heap);
+	memset(in->regions, 0, sizeof(in->regions));
+}
+
+void pz_destroy(struct pz_inst *in)
+{
+	bool lib_owns_fd = in->fd_given;
+
+	if (!in->b) {
+		fz_trace("blkio_destroy(NULL)");
+		blkio_destroy(NULL);
+		if (!fz_reference())	/* libblkio crashes on *bp == NULL */
+			blkio_destroy(&in->b);
+		return;
+	}
+	fz_trace("blkio_destroy()");
+	blkio_destroy(&in->b);
+	FZ_CHECK(in->b == NULL, "blkio_destroy did not clear *bp");
+	if (lib_owns_fd) {
+		FZ_CHECK(fcntl(in->our_fd, F_GETFD) < 0 && errno == EBADF,
+			 "fd %d passed through the fd property still open after destroy",
+			 in->our_fd);
+	} else if (in->our_fd >= 0) {
+		FZ_CHECK(fcntl(in->our_fd, F_GETFD) >= 0 ||
+			 (fz_reference() && !in->strict),
+			 "destroy closed fd %d it never owned (not connected with it)",
+			 in->our_fd);
+		close(in->our_fd);
+	}
+	in->our_fd = -1;
+	in->fd_given = false;
+	release_regions(in);
+	reset_model(in, false);
+}
+
+/* The outcome of connect for an io_uring instance in created state. */
+static int expect_connect(const struct pz_inst *in, bool *any_error)
+{
+	bool has_path = in->path && in->path[0];
+	bool has_fd = in->fd != -1;
+
+	*any_error = false;
+	if (has_path == has_fd)
+		return -EINVAL;
+	if (has_fd)
+		return in->fd == in->our_fd ? 0 : (*any_error = true, -1);
+	return strcmp(in->path, pz_file()) == 0 ? 0 : (*any_error = true, -1);
+}
+
+static void after_connect(struct pz_inst *in)
+{
+	uint64_t align = 0;
+	bool b = false;
+	int ret;
+
+	if (in->fd != -1) {	/* our dup: O_RDWR, buffered */
+		in->fd_given = true;
+		in->direct = false;
+		in->readonly = false;
+		free(in->path);
+		in->path = NULL;
+	}
+	in->fd_opened = true;
+	in->state = PM_CONNECTED;
+	ret = blkio_get_bool(in->b, "supports-poll-queues", &b);
+	FZ_CHECK(ret == 0, "get supports-poll-queues after connect: %d", ret);
+	in->supports_poll = b;
+	ret = blkio_get_uint64(in->b, "mem-region-alignment", &align);
+	FZ_CHECK(ret == 0 && align > 0 && (align & (align - 1)) == 0,
+		 "mem-region-alignment %llu (%d)", (unsigned long long)align, ret);
+	in->mem_align = align;
+}
+
+void pz_connect(struct pz_inst *in)
+{
+	enum pm_state st = in->state;
+	bool any = false;
+	int ret, want = 0;
+
+	if (in->strict && st == PM_CREATED)
+		want = expect_connect(in, &any);
+	else if (in->strict)
+		want = st == PM_STARTED ? -EBUSY : 0;
+	ret = blkio_connect(in->b);
+	fz_trace("blkio_connect() in state %d = %d (%s)", st, ret,
+		 ret ? blkio_get_error_msg() : "");
+	check_fail("blkio_connect", ret);
+	if (st == PM_CREATED && fz_io_uring_refused(ret))
+		in->strict = false;
+	if (in->strict)
+		FZ_CHECK(any ? ret < 0 : ret == want,
+			 "blkio_connect in state %d (path \"%s\", fd %d) returned %d (%s), expected %s%d",
+			 st, in->path ? in->path : "", in->fd, ret,
+			 ret ? blkio_get_error_msg() : "", any ? "any error, not " : "",
+			 any ? 0 : want);
+	/* libblkio's nvme-io_uring closes it when refusing it */
+	if (st == PM_CREATED && ret < 0 && in->our_fd >= 0 &&
+	    (in->strict || !fz_reference()))
+		FZ_CHECK(fcntl(in->our_fd, F_GETFD) >= 0,
+			 "failed connect closed fd %d it did not own yet",
+			 in->our_fd);
+	/*
+	 * libblkio 1.5 keeps the descriptor of a path it opened but then
+	 * refused (e.g. /dev/null) in "fd", so every later connect fails
+	 * with "path and fd cannot be set at the same time".
+	 */
+	if (st == PM_CREATED && ret < 0 && fz_reference())
+		in->strict = false;
+	if (st != PM_CREATED || ret < 0)
+		return;
+	if (in->strict)
+		after_connect(in);
+	else
+		in->state = PM_CONNECTED;
+}
+
+void pz_start(struct pz_inst *in)
+{
+	enum pm_state st = in->state;
+	int ret, want = 0, alt = 1, i;
+
+	if (in->strict) {
+		if (st == PM_CREATED) {
+			want = -ENODEV;
+		} else if (st == PM_CONNECTED) {
+			/* keep the rings an input can ask for bounded */
+			if (in->num_queues > PZ_MAX_QUEUES ||
+			    in->num_poll_queues > PZ_MAX_QUEUES)
+				return;
+			if (in->num_entries > 32768 ||
+			    (in->num_poll_queues > 0 && !in->supports_poll))
+				want = -EINVAL;
+			/* without queues no ring checks num-entries yet */
+			if (in->num_entries > 32768 && in->num_queues == 0 &&
+			    in->num_poll_queues == 0)
+				alt = 0;
+		}
+	}
+	ret = blkio_start(in->b);
+	fz_trace("blkio_start() in state %d = %d (%s)", st, ret,
+		 ret ? blkio_get_error_msg() : "");
+	check_fail("blkio_start", ret);
+	if (st == PM_CONNECTED && fz_io_uring_refused(ret))
+		in->strict = false;
+	if (in->strict)
+		FZ_CHECK(ret == want || ret == alt, "blkio_start in state %d (entries %d, queues %d, poll %d) returned %d (%s), expected %d",
+			 st, in->num_entries, in->num_queues, in->num_poll_queues,
+			 ret, ret ? blkio_get_error_msg() : "", want);
+	if (st != PM_CONNECTED || ret < 0)
+		return;
+	in->state = PM_STARTED;
+	if (!in->strict)
+		return;
+	for (i = 0; i < PZ_MAX_QUEUES; i++) {
+		in->q[i] = i < in->num_queues;
+		in->pq[i] = i < in->num_poll_queues;
+	}
+}
+
+/* ---- queues ---------------------------------------------------------- */
+
+static void check_get_queue(struct pz_inst *in, bool poll, int idx)
+{
+	struct blkioq *q = poll ? blkio_get_poll_queue(in->b, idx) :
+				  blkio_get_queue(in->b, idx);
+	bool *alive = poll ? in->pq : in->q;
+	bool want = in->state == PM_STARTED && idx >= 0 &&
+		    idx < PZ_MAX_QUEUES && alive[idx];
+
+	pz_stats.calls++;
+	fz_trace("blkio_get_%squeue(%d) = %p", poll ? "poll_" : "", idx,
+		 (void *)q);
+	if (in->strict)
+		FZ_CHECK((q != NULL) == want, "blkio_get_%squeue(%d) = %p, expected %s",
+			 poll ? "poll_" : "", idx, (void *)q,
+			 want ? "a queue" : "NULL");
+	if (q) {
+		int fd = blkioq_get_completion_fd(q);
+
+		FZ_CHECK(poll ? fd == -1 : fd >= 0,
+			 "completion fd of %s queue %d is %d",
+			 poll ? "a poll" : "a", idx, fd);
+	}
+}
+
+static void add_queue(struct pz_inst *in, bool poll)
+{
+	bool *alive = poll ? in->pq : in->q;
+	int want = -1, ret, i;
+
+	for (i = PZ_MAX_QUEUES - 1; i >= 0; i--)
+		if (!alive[i])
+			want = i;
+	if (want < 0)
+		return;		/* bounded */
+	ret = poll ? blkio_add_poll_queue(in->b) : blkio_add_queue(in->b);
+	fz_trace("blkio_add_%squeue() = %d", poll ? "poll_" : "", ret);
+	check_fail("blkio_add_queue", ret);
+	if (!in->strict || fz_io_uring_refused(ret))
+		return;
+	if (in->state != PM_STARTED)
+		FZ_CHECK(ret == -EBUSY || (poll && !in->supports_poll && ret == -EINVAL),
+			 "blkio_add_%squeue before start returned %d",
+			 poll ? "poll_" : "", ret);
+	else if (poll && !in->supports_poll)
+		FZ_CHECK(ret == -EINVAL,
+			 "blkio_add_poll_queue without poll support returned %d", ret);
+	else if (in->num_entries > 32768)	/* the ring cannot be made */
+		FZ_CHECK(ret == -EINVAL || ret == want,
+			 "blkio_add_%squeue with num-entries %d returned %d",
+			 poll ? "poll_" : "", in->num_entries, ret);
+	else
+		FZ_CHECK(ret == want, "blkio_add_%squeue returned %d, lowest free index %d",
+			 poll ? "poll_" : "", ret, want);
+	if (ret >= 0 && ret < PZ_MAX_QUEUES)
+		alive[ret] = true;
+}
+
+static void remove_queue(struct pz_inst *in, bool poll, int idx)
+{
+	bool *alive = poll ? in->pq : in->q;
+	bool live = in->state == PM_STARTED && idx >= 0 &&
+		    idx < PZ_MAX_QUEUES && alive[idx];
+	int ret = poll ? blkio_remove_poll_queue(in->b, idx) :
+			 blkio_remove_queue(in->b, idx);
+
+	fz_trace("blkio_remove_%squeue(%d) = %d", poll ? "poll_" : "", idx, ret);
+	check_fail("blkio_remove_queue", ret);
+	if (in->strict)
+		FZ_CHECK(ret == (live ? 0 : -ENOENT),
+			 "blkio_remove_%squeue(%d) returned %d, expected %d",
+			 poll ? "poll_" : "", idx, ret, live ? 0 : -ENOENT);
+	if (ret == 0 && idx >= 0 && idx < PZ_MAX_QUEUES)
+		alive[idx] = false;
+}
+
+/* A flush through a regular queue: the handle must work. */
+static void smoke(struct pz_inst *in, int idx)
+{
+	struct blkioq *q = blkio_get_queue(in->b, idx);
+	struct blkio_completion c;
+	int ret;
+
+	if (!q)
+		return;
+	memset(&c, 0xab, sizeof(c));
+	blkioq_flush(q, &c, 0);
+	ret = blkioq_do_io(q, &c, 1, 1, NULL);
+	fz_trace("flush on queue %d: do_io = %d, ret %d", idx, ret,
+		 ret == 1 ? c.ret : 0);
+	check_fail("blkioq_do_io", ret);
+	FZ_CHECK(ret == 1 && c.user_data == &c && c.ret == 0,
+		 "flush on queue %d: do_io %d, user_data %p, ret %d", idx, ret,
+		 c.user_data, c.ret);
+}
+
+void pz_queue_op(struct pz_inst *in, struct fz_in *fz)
+{
+	uint8_t sel = fz_u8(fz);
+	int idx = (int)(fz_u8(fz) % (PZ_MAX_QUEUES + 3)) - 2;
+	bool poll = sel & 1;
+
+	if (!in->b)
+		return;
+	switch ((sel >> 1) % 4) {
+	case 0:
+		add_queue(in, poll);
+		break;
+	case 1:
+		remove_queue(in, poll, idx);
+		break;
+	case 2:
+		check_get_queue(in, poll, idx);
+		break;
+	default:
+		if (!poll && in->strict && idx >= 0 && idx < PZ_MAX_QUEUES &&
+		    in->q[idx] && in->state == PM_STARTED)
+			smoke(in, idx);
+		break;
+	}
+}
