@@ -23,7 +23,7 @@ export LC_ALL=C
 here=$(cd "$(dirname "$0")" && pwd)
 bindir=${1:-$here/../../build-api/tests/api}
 refdir=${BLKIO_REF_LIBDIR:-/opt/ref/root/usr/lib/x86_64-linux-gnu}
-programs="lifecycle properties errors queues memregions doio-args abi"
+programs="lifecycle properties connect errors queues memregions doio-args abi"
 
 if [ ! -e "$refdir/libblkio.so.1" ]; then
 	echo "SKIP: reference library not found in $refdir"
