@@ -72,6 +72,19 @@ static inline bool rejected_on_poll_queue(struct blkioq *q, void *user_data)
 	return false;
 }
 
+static inline void fill_rw(struct req *r, enum req_op op, uint64_t start,
+			   void *buf, size_t len, void *user_data,
+			   uint32_t flags)
+{
+	r->user_data = user_data;
+	r->op = op;
+	r->flags = flags;
+	r->start = start;
+	r->buf = buf;
+	r->len = len;
+	r->expect = req_expect_len(len);
+}
+
 /* Oversized, or the first request past every slot sized so far. */
 __attribute__((noinline))
 static void submit_rw_slow(struct blkioq *q, enum req_op op, uint64_t start,
@@ -92,13 +105,7 @@ static void submit_rw_slow(struct blkioq *q, enum req_op op, uint64_t start,
 		return;
 	}
 	r = req_alloc(q);
-	r->user_data = user_data;
-	r->op = op;
-	r->flags = flags;
-	r->start = start;
-	r->buf = buf;
-	r->len = len;
-	r->expect = req_expect_len(len);
+	fill_rw(r, op, start, buf, len, user_data, flags);
 	q->ops->submit(q, r);
 }
 
@@ -119,13 +126,7 @@ static inline void submit_rw(struct blkioq *q, enum req_op op, uint64_t start,
 		return;
 	}
 	q->free_reqs = r->next;
-	r->user_data = user_data;
-	r->op = op;
-	r->flags = flags;
-	r->start = start;
-	r->buf = buf;
-	r->len = len;
-	r->expect = (int)len;
+	fill_rw(r, op, start, buf, len, user_data, flags);
 	q->ops->submit(q, r);
 }
 
