@@ -30,13 +30,26 @@ static bool same_region(const struct blkio_mem_region *a,
 	       a->flags == b->flags;
 }
 
-static struct region *find(struct blkio *b, const struct blkio_mem_region *r)
+/*
+ * Two entries can hold equal fields: an application may map memory, free
+ * the region behind it without unmapping, and be given the same address
+ * and fd number by its next allocation.  Each operation therefore looks
+ * for the entry in the role it acts on (allocated for free, mapped for
+ * unmap), so it never frees or forgets the other one.
+ */
+static struct region *find(struct blkio *b, const struct blkio_mem_region *r,
+			   bool allocated, bool mapped)
 {
 	int i;
 
-	for (i = 0; i < b->nr_regions; i++)
-		if (same_region(&b->regions[i].r, r))
-			return &b->regions[i];
+	for (i = 0; i < b->nr_regions; i++) {
+		struct region *reg = &b->regions[i];
+
+		if ((allocated && !reg->allocated) || (mapped && !reg->mapped))
+			continue;
+		if (same_region(&reg->r, r))
+			return reg;
+	}
 	return NULL;
 }
 
@@ -142,8 +155,8 @@ BLKIO_EXPORT void blkio_free_mem_region(struct blkio *b,
 	if (!b || !region)
 		return;
 	pthread_mutex_lock(&b->lock);
-	reg = find(b, region);
-	if (reg && reg->allocated) {
+	reg = find(b, region, true, false);
+	if (reg) {
 		release_memory(&reg->r);
 		drop(b, reg);
 	}
@@ -170,9 +183,9 @@ static int map_locked(struct blkio *b, const struct blkio_mem_region *region)
 	if (region->iova || region->flags)
 		return blkio_err(-EINVAL, "iova and flags must be 0");
 
-	reg = find(b, region);
-	if (reg && reg->mapped)
+	if (find(b, region, false, true))
 		return blkio_err(-EINVAL, "memory region already mapped");
+	reg = find(b, region, true, false);
 	if (!reg) {
 		reg = append(b, region);
 		if (!reg)
@@ -203,8 +216,8 @@ BLKIO_EXPORT void blkio_unmap_mem_region(struct blkio *b,
 	if (!b || !region)
 		return;
 	pthread_mutex_lock(&b->lock);
-	reg = find(b, region);
-	if (reg && reg->mapped) {
+	reg = find(b, region, false, true);
+	if (reg) {
 		reg->mapped = false;
 		if (!reg->allocated)
 			drop(b, reg);

@@ -332,6 +332,58 @@ START_TEST(free_unknown_region)
 }
 END_TEST
 
+/*
+ * A mapped region the application never allocated can hold the same six
+ * fields as a later allocation: map part of an allocated region, free the
+ * allocation, and the next one reuses its fd number and address.  Freeing
+ * the new allocation must still free it (and not take the stale mapping
+ * for it), and unmapping must act on the mapping.
+ */
+static bool same_fields(const struct blkio_mem_region *x,
+			const struct blkio_mem_region *y)
+{
+	return x->addr == y->addr && x->len == y->len && x->fd == y->fd &&
+	       x->fd_offset == y->fd_offset && x->iova == y->iova &&
+	       x->flags == y->flags;
+}
+
+START_TEST(stale_mapping_equal_to_new_region)
+{
+	struct blkio *b;
+	struct blkio_mem_region a, low, high, n;
+	uint64_t align;
+
+	API_SKIP_IF_REFERENCE("libblkio 1.5 aborts freeing a mapped region");
+	b = api_start(false, 1);
+	align = region_alignment(b);
+	ck_assert_int_eq(blkio_alloc_mem_region(b, &a, align * 2), 0);
+	low = a;
+	low.len = align;
+	high = low;
+	high.addr = (char *)a.addr + align;
+	ck_assert_int_eq(blkio_map_mem_region(b, &low), 0);
+	ck_assert_int_eq(blkio_map_mem_region(b, &high), 0);
+	blkio_free_mem_region(b, &a);
+	ck_assert(!api_fd_is_open(a.fd));
+
+	/* Lowest free fd and the hole just unmapped: one half is reused. */
+	ck_assert_int_eq(blkio_alloc_mem_region(b, &n, align), 0);
+	ck_assert_msg(same_fields(&n, &low) || same_fields(&n, &high),
+		      "could not arrange the collision: new region %p fd %d, old %p fd %d",
+		      n.addr, n.fd, a.addr, a.fd);
+	ck_assert_err(blkio_map_mem_region(b, &n), -EINVAL, "memory region already mapped");
+	blkio_free_mem_region(b, &n);
+	ck_assert(!api_fd_is_open(n.fd));
+
+	/* The stale mappings are still there, and unmap takes them away. */
+	ck_assert_err(blkio_map_mem_region(b, &low), -EINVAL, "memory region already mapped");
+	blkio_unmap_mem_region(b, &low);
+	blkio_unmap_mem_region(b, &high);
+	ck_assert_int_eq(blkio_map_mem_region(b, &low), 0);
+	blkio_destroy(&b);
+}
+END_TEST
+
 static Suite *memregions_suite(void)
 {
 	Suite *s = suite_create("memregions");
@@ -356,6 +408,7 @@ static Suite *memregions_suite(void)
 	tcase_add_test(tc, map_duplicate);
 	tcase_add_loop_test(tc, map_without_fd, 0, 2);
 	tcase_add_test(tc, unmap_twice);
+	tcase_add_test(tc, stale_mapping_equal_to_new_region);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -106,6 +106,27 @@ static bool same_region(const struct blkio_mem_region *x,
 	       x->flags == y->flags;
 }
 
+/*
+ * The library identifies a region by the value of its six fields, so a
+ * derived region equal to one a slot already holds is that slot's region
+ * (a length changed twice can come back to the original): the model must
+ * track it there, or it takes the library's own region for a stranger.
+ */
+static int same_as_other_slot(struct pz_inst *in, int j)
+{
+	int i;
+
+	for (i = 0; i < PZ_MAX_REGIONS; i++) {
+		if (i == j || (!in->regions[i].r.len && !in->regions[i].allocated))
+			continue;
+		if (same_region(&in->regions[i].r, &in->regions[j].r)) {
+			clear_slot(&in->regions[j]);
+			return i;
+		}
+	}
+	return j;
+}
+
 /* A region to map: an existing slot as is, or a new slot derived. */
 static int make_candidate(struct pz_inst *in, struct fz_in *fz)
 {
@@ -159,7 +180,7 @@ static int make_candidate(struct pz_inst *in, struct fz_in *fz)
 						  .len = (size_t)a, .fd = -1 };
 		break;
 	}
-	return j;
+	return same_as_other_slot(in, j);
 }
 
 static int expect_map(const struct pz_inst *in, int j, bool *any, int *alt)
@@ -215,9 +236,32 @@ static void map_region(struct pz_inst *in, struct fz_in *fz)
 		clear_slot(s);
 }
 
+/*
+ * The slot the library acts on when given slot j's region: an equal region
+ * in the role the call needs (allocated for free, mapped for unmap), where
+ * j itself is not in it.  Equal slots arise when memory is freed while a
+ * copy of it is still mapped and the next allocation reuses address and fd.
+ */
+static int slot_in_role(const struct pz_inst *in, int j, bool allocated)
+{
+	const struct pz_region *s = &in->regions[j];
+	int i;
+
+	if (allocated ? s->allocated : s->mapped)
+		return j;
+	for (i = 0; i < PZ_MAX_REGIONS; i++) {
+		const struct pz_region *o = &in->regions[i];
+
+		if ((allocated ? o->allocated : o->mapped) &&
+		    same_region(&o->r, &s->r))
+			return i;
+	}
+	return j;
+}
+
 static void unmap_region(struct pz_inst *in, struct fz_in *fz)
 {
-	int j = fz_u8(fz) % PZ_MAX_REGIONS;
+	int j = slot_in_role(in, fz_u8(fz) % PZ_MAX_REGIONS, false);
 	struct pz_region *s = &in->regions[j];
 
 	if (!s->r.len && !s->allocated)
@@ -242,7 +286,7 @@ static bool fd_in_use(const struct pz_inst *in, int fd)
 
 static void free_region(struct pz_inst *in, struct fz_in *fz)
 {
-	int j = fz_u8(fz) % PZ_MAX_REGIONS;
+	int j = slot_in_role(in, fz_u8(fz) % PZ_MAX_REGIONS, true);
 	struct pz_region *s = &in->regions[j];
 	int fd = s->r.fd;
 
