@@ -128,6 +128,11 @@ def common_parser(description):
              "into the build dir when missing)" % DEFAULT_REF_LIBDIR)
     p.add_argument("--no-fetch", action="store_true",
                    help="never download the reference library")
+    p.add_argument("--bench-wait", choices=["block", "event", "poll"],
+                   default="block",
+                   help="blkio-bench --wait mode (default block: sleep in "
+                        "do_io like uring-ref and fio; event: epoll on the "
+                        "completion fd like libblkio's example)")
     return p
 
 
@@ -629,11 +634,16 @@ def parse_blkio_bench(out):
         raise BenchError("unexpected blkio-bench output: %r" % out[:200])
 
 
-def blkio_bench_cmd(program, path, depth, runtime, direct, threads=1):
+def blkio_bench_cmd(program, path, depth, runtime, direct, threads=1,
+                    wait="block"):
+    """blkio-bench for the workload; wait="block" sleeps in
+    blkioq_do_io(min_completions=1) as uring-ref and fio sleep in
+    io_uring_enter, "event" is libblkio's example (epoll on the completion
+    fd: two more system calls per wake-up)."""
     return [program, "--num-threads=%d" % threads, "--iodepth=%d" % depth,
             "--readwrite=randread", "--blocksize=4096",
-            "--runtime=%d" % runtime, "io_uring", "path=" + path,
-            "direct=" + ("true" if direct else "false")]
+            "--runtime=%d" % runtime, "--wait=" + wait, "io_uring",
+            "path=" + path, "direct=" + ("true" if direct else "false")]
 
 
 def median(values):

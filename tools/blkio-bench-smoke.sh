@@ -111,10 +111,15 @@ run randwrite 0 "${COMMON[@]}" --readwrite=randwrite --iodepth=4 --poll \
 run verify 0 "${COMMON[@]}" --readwrite=randrw --rwmixread=70 --verify \
 	--iodepth=8 --num-threads=2 io_uring &
 run text 0 "${COMMON[@]}" --readwrite=randread --output=text io_uring &
+run block 0 "${COMMON[@]}" --readwrite=randread --iodepth=4 --wait=block \
+	io_uring &
 wait
 
-check_json read:1:0 write:2:0 randread:1:0 randwrite:1:0 verify:2:1 ||
-	fail "JSON output"
+check_json read:1:0 write:2:0 randread:1:0 randwrite:1:0 verify:2:1 \
+	block:1:0 || fail "JSON output"
+grep -q '"wait": "block"' "$WORK/block.out" || fail "block: wait mode not reported"
+grep -q '"wait": "poll"' "$WORK/randwrite.out" || fail "--poll: wait mode not reported"
+grep -q '"wait": "event"' "$WORK/read.out" || fail "default wait mode is not event"
 grep -q kIOPS "$WORK/text.out" || fail "text: no kIOPS in the summary"
 grep -q '^{' "$WORK/text.out" && fail "text: JSON in text output"
 
@@ -151,6 +156,8 @@ bad_args=(
 	"--no-such-option io_uring"
 	"--rwmixread=50 io_uring"
 	"--output=xml io_uring"
+	"--wait=sometimes io_uring"
+	"--poll-queues --wait=event io_uring"
 	"io_uring path"
 	""
 )

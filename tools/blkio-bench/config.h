@@ -22,6 +22,13 @@ enum output_format {
 	OUTPUT_TEXT,
 };
 
+/* How a worker waits for completions. */
+enum wait_mode {
+	WAIT_EVENT,		/* epoll on the completion fd (libblkio's example) */
+	WAIT_BLOCK,		/* blkioq_do_io(min_completions = 1) */
+	WAIT_POLL,		/* non-blocking do_io in a busy loop (--poll) */
+};
+
 enum progress_mode {
 	PROGRESS_AUTO,		/* only when stderr is a terminal */
 	PROGRESS_ALWAYS,
@@ -42,7 +49,7 @@ struct bench_config {
 	unsigned runtime_secs;
 	enum rw_mode rw;
 	unsigned rwmixread;	/* percentage of reads, 0..100 */
-	bool poll;		/* busy-poll do_io instead of waiting */
+	enum wait_mode wait;
 	bool poll_queues;	/* use IOPOLL poll queues */
 	bool verify;
 	bool fill;		/* verify: write every block before the run */
@@ -77,5 +84,6 @@ static inline bool rw_writes(enum rw_mode rw)
 }
 
 const char *rw_name(enum rw_mode rw);
+const char *wait_name(enum wait_mode wait);
 
 #endif /* BENCH_CONFIG_H */

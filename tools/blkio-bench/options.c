@@ -34,6 +34,7 @@ enum {
 	OPT_NO_PROGRESS,
 	OPT_SIZE,
 	OPT_COMPLETION_TIMEOUT,
+	OPT_WAIT,
 };
 
 static const struct option long_options[] = {
@@ -47,6 +48,7 @@ static const struct option long_options[] = {
 	  .val = OPT_BLOCKSIZE },
 	{ .name = "runtime", .has_arg = required_argument, .val = OPT_RUNTIME },
 	{ .name = "poll", .has_arg = no_argument, .val = OPT_POLL },
+	{ .name = "wait", .has_arg = required_argument, .val = OPT_WAIT },
 	{ .name = "rwmixread", .has_arg = required_argument,
 	  .val = OPT_RWMIXREAD },
 	{ .name = "poll-queues", .has_arg = no_argument,
@@ -78,6 +80,17 @@ const char *rw_name(enum rw_mode rw)
 	return rw_names[rw];
 }
 
+const char *wait_name(enum wait_mode wait)
+{
+	static const char *const names[] = {
+		[WAIT_EVENT] = "event",
+		[WAIT_BLOCK] = "block",
+		[WAIT_POLL] = "poll",
+	};
+
+	return names[wait];
+}
+
 static void usage(FILE *f, const char *prog)
 {
 	fprintf(f,
@@ -91,6 +104,10 @@ static void usage(FILE *f, const char *prog)
 "  --blocksize=<bytes>  size of each request, K/M/G suffixes (default: 4096)\n"
 "  --runtime=<seconds>  length of the measured run (default: 30)\n"
 "  --poll               busy-poll for completions instead of sleeping\n"
+"                       (the same as --wait=poll)\n"
+"  --wait=event|block|poll  how to wait for completions: epoll on the\n"
+"                       completion fd, blkioq_do_io() blocking for one,\n"
+"                       or busy-polling (default: event)\n"
 "  --rwmixread=<pct>    percentage of reads with randrw (default: 50)\n"
 "  --poll-queues        use IOPOLL poll queues (num-poll-queues)\n"
 "  --verify             fill the target with self-checking blocks, then\n"
@@ -183,6 +200,14 @@ static enum output_format parse_output(const char *prog, const char *arg)
 	bad_usage(prog, "Invalid output format (json or text)");
 }
 
+static enum wait_mode parse_wait(const char *prog, const char *arg)
+{
+	for (enum wait_mode m = WAIT_EVENT; m <= WAIT_POLL; m++)
+		if (strcmp(arg, wait_name(m)) == 0)
+			return m;
+	bad_usage(prog, "Invalid wait mode (event, block or poll)");
+}
+
 static bool has_prop(const struct bench_config *cfg, const char *name)
 {
 	size_t len = strlen(name);
@@ -223,8 +248,15 @@ static void parse_positional(const char *prog, int argc, char **argv,
 
 /* Checks that involve more than one option. */
 static void check_combinations(const char *prog, struct bench_config *cfg,
-			       bool rwmix_given)
+			       bool rwmix_given, bool wait_given)
 {
+	/* Poll queues have no completion fd; the kernel polls in do_io. */
+	if (cfg->poll_queues && cfg->wait == WAIT_EVENT) {
+		if (wait_given)
+			bad_usage(prog, "--poll-queues needs --wait=block or --wait=poll");
+		cfg->wait = WAIT_BLOCK;
+	}
+
 	if (rwmix_given && cfg->rw != RW_RANDRW)
 		bad_usage(prog, "--rwmixread needs --readwrite=randrw");
 	if (cfg->rw == RW_READ || cfg->rw == RW_RANDREAD)
@@ -249,7 +281,7 @@ static void check_combinations(const char *prog, struct bench_config *cfg,
 void options_parse(int argc, char **argv, struct bench_config *cfg)
 {
 	const char *prog = argv[0];
-	bool rwmix_given = false;
+	bool rwmix_given = false, wait_given = false;
 	uint64_t v;
 	int opt;
 
@@ -294,7 +326,12 @@ void options_parse(int argc, char **argv, struct bench_config *cfg)
 					UINT_MAX, "Invalid runtime");
 			break;
 		case OPT_POLL:
-			cfg->poll = true;
+			cfg->wait = WAIT_POLL;
+			wait_given = true;
+			break;
+		case OPT_WAIT:
+			cfg->wait = parse_wait(prog, optarg);
+			wait_given = true;
 			break;
 		case OPT_RWMIXREAD:
 			if (!parse_u64(optarg, false, &v) || v > 100)
@@ -340,5 +377,5 @@ void options_parse(int argc, char **argv, struct bench_config *cfg)
 	}
 
 	parse_positional(prog, argc, argv, cfg);
-	check_combinations(prog, cfg, rwmix_given);
+	check_combinations(prog, cfg, rwmix_given, wait_given);
 }

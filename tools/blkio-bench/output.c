@@ -55,6 +55,19 @@ static void compute(const struct bench_config *cfg,
 	f->max_comp = s->comp_max;
 }
 
+/* The text summary names the wait mode unless it is the default. */
+static const char *wait_suffix(enum wait_mode wait)
+{
+	switch (wait) {
+	case WAIT_BLOCK:
+		return ", blocking do_io";
+	case WAIT_POLL:
+		return ", polling";
+	default:
+		return "";
+	}
+}
+
 static void json_string(const char *s)
 {
 	putchar('"');
@@ -126,7 +139,8 @@ static void json_config(const struct bench_report *rep)
 	printf("    \"iodepth\": %u,\n", cfg->iodepth);
 	printf("    \"num_threads\": %u,\n", cfg->num_threads);
 	printf("    \"runtime\": %u,\n", cfg->runtime_secs);
-	printf("    \"poll\": %s,\n", cfg->poll ? "true" : "false");
+	printf("    \"poll\": %s,\n", cfg->wait == WAIT_POLL ? "true" : "false");
+	printf("    \"wait\": \"%s\",\n", wait_name(cfg->wait));
 	printf("    \"poll_queues\": %s,\n",
 	       cfg->poll_queues ? "true" : "false");
 	printf("    \"verify\": %s\n", cfg->verify ? "true" : "false");
@@ -195,7 +209,7 @@ static void print_text(const struct bench_report *rep)
 	       cfg->driver, rep->scratch ? " (scratch file)" : "",
 	       rw_name(cfg->rw), cfg->blocksize, cfg->iodepth,
 	       cfg->num_threads, cfg->num_threads == 1 ? "" : "s",
-	       cfg->runtime_secs, cfg->poll ? ", polling" : "",
+	       cfg->runtime_secs, wait_suffix(cfg->wait),
 	       cfg->poll_queues ? ", poll queues" : "",
 	       rep->stopped_early ? " (stopped early)" : "");
 	if (cfg->rw == RW_RANDRW)

@@ -6,9 +6,12 @@
  *  - event mode (default): epoll on the queue's completion fd, then drain
  *    with non-blocking do_io calls, using the "disable, drain, enable,
  *    re-check" pattern so no wakeup is lost;
- *  - --poll: busy-loop on non-blocking do_io, completion fd disabled;
- *  - --poll-queues: IOPOLL queues, do_io(min_completions = 1) so the kernel
- *    spins (or, with --poll as well, the same application-level loop).
+ *  - --wait=block: do_io(min_completions = 1) sleeps in the library, the
+ *    way fio's io_uring engine and a raw liburing loop wait;
+ *  - --poll (--wait=poll): busy-loop on non-blocking do_io, completion fd
+ *    disabled;
+ *  - --poll-queues: IOPOLL queues, block mode by default so the kernel
+ *    spins (or, with --poll as well, the application-level loop).
  * A completed request is recorded and immediately replaced by the next
  * one, so the queue always holds iodepth requests.
  */
@@ -342,7 +345,7 @@ static void *worker_main(void *arg)
 	if (w->epfd >= 0)
 		run_event(w);
 	else
-		run_poll(w, cfg->poll_queues && !cfg->poll ? 1 : 0);
+		run_poll(w, cfg->wait == WAIT_BLOCK ? 1 : 0);
 	w->stats.runtime_secs = (double)(now_ns() - t0) / 1e9;
 	thread_cpu(&user1, &sys1);
 	w->stats.cpu_user_secs = user1 - user0;
@@ -423,7 +426,7 @@ struct worker *worker_create(const struct bench_config *cfg,
 		randomize(buf, (size_t)cfg->iodepth * cfg->blocksize,
 			  run->run_seed + index);
 
-	if (!cfg->poll && !cfg->poll_queues)
+	if (cfg->wait == WAIT_EVENT)
 		setup_event_mode(w);
 	else if (!cfg->poll_queues)
 		blkioq_set_completion_fd_enabled(q, false);
