@@ -39,7 +39,8 @@ struct queue_ops {
 	 * Submit what is queued, reap into ctx->c, wait until ctx->min are
 	 * filled.  Returns 0, or a negative errno with the message set; the
 	 * core then gives the ctx->filled completions back to the queue.
-	 * Starts with do_io_check_outstanding().
+	 * Fails with -EINVAL before any system call when min cannot be met
+	 * (do_io_check_outstanding()).
 	 */
 	int (*do_io)(struct blkioq *q, struct do_io_ctx *ctx);
 

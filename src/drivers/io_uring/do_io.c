@@ -169,6 +169,19 @@ static int do_io_loop(struct iou_queue *iq, struct do_io_ctx *ctx,
 }
 
 /*
+ * Into the general loop before any system call.  Reaping only moves
+ * requests from in flight to filled (or back into the ring), so checking
+ * the outstanding count here is the same as checking it on entry.
+ */
+static int do_io_start_loop(struct iou_queue *iq, struct do_io_ctx *ctx)
+{
+	if (unlikely(do_io_check_outstanding(&iq->q, ctx, iou_in_flight(iq))))
+		return blkio_err(-EINVAL,
+				 "min_completions is larger than total outstanding requests");
+	return do_io_loop(iq, ctx, false);
+}
+
+/*
  * Steady state takes one pass: reap what is ready, then one
  * io_uring_enter that submits and waits, then reap again.  Anything
  * unusual continues in do_io_loop().
@@ -183,7 +196,7 @@ static int do_io_once(struct iou_queue *iq, struct do_io_ctx *ctx)
 		iou_reap(iq, ctx);
 	if (unlikely(q->backlog.head || q->poll || ctx->has_deadline ||
 		     ctx->interruptible))
-		return do_io_loop(iq, ctx, false);
+		return do_io_start_loop(iq, ctx);
 
 	to_submit = flush_sq(&iq->ring);
 	want = ctx->min - ctx->filled;
@@ -192,11 +205,10 @@ static int do_io_once(struct iou_queue *iq, struct do_io_ctx *ctx)
 			return 0;
 		wait_nr = 0;
 	} else {
-		unsigned in_flight = iou_in_flight(iq);
-
-		if (unlikely(!in_flight))
-			return do_io_loop(iq, ctx, false);
-		wait_nr = (unsigned)want < in_flight ? (unsigned)want : in_flight;
+		/* No backlog here: in flight is all that is outstanding. */
+		wait_nr = (unsigned)want;
+		if (unlikely(wait_nr > iou_in_flight(iq)))
+			return do_io_start_loop(iq, ctx);
 	}
 	ret = io_uring_enter(iq->ring.ring_fd, to_submit, wait_nr,
 			     wait_nr ? IORING_ENTER_GETEVENTS : 0, NULL);
@@ -216,15 +228,16 @@ static int do_io_once(struct iou_queue *iq, struct do_io_ctx *ctx)
 int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 {
 	struct iou_queue *iq = iou_queue(q);
-	int ret;
+	int ret = do_io_once(iq, ctx);
 
-	if (unlikely(do_io_check_outstanding(q, ctx, iou_in_flight(iq))))
-		return blkio_err(-EINVAL,
-				 "min_completions is larger than total outstanding requests");
-	ret = do_io_once(iq, ctx);
-
-	/* Reaping and submitting made room: hand it to the next requests. */
-	iq->credits = q->backlog.head ? 0 : iou_room(iq);
+	/*
+	 * Credits never exceed the room in the ring (reaping and the kernel
+	 * only add room), and try_prep() recounts them when they run out, so
+	 * they need no refresh here.  A backlog, though, must keep its place:
+	 * new requests join it until do_io_loop() has moved it into the ring.
+	 */
+	if (unlikely(q->backlog.head))
+		iq->credits = 0;
 	return ret;
 }
 

@@ -41,8 +41,9 @@ struct iou_queue {
 	/*
 	 * SQEs that may be prepared without looking: no more than the free
 	 * SQ entries and no more than the CQ can take.  Counted down by
-	 * every prepared SQE, recomputed when it runs out and after reaping,
-	 * so the hot path tests one number.
+	 * every prepared SQE and recomputed only when it runs out (room never
+	 * shrinks behind our back), so the hot path tests one number; 0 while
+	 * a backlog waits.
 	 */
 	unsigned credits;
 	bool ext_arg;		/* IORING_FEAT_EXT_ARG: timeouts + sigmask */
