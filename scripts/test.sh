@@ -54,6 +54,14 @@ stage() {
 	meson_test "$dir" "$name" "$@"
 }
 
+# The reference libblkio 1.5.0 (Debian trixie's, unpacked into the build
+# directory, never installed) for the differential tests; without it they
+# exit 77 and say why.
+if [ -z "${BLKIO_REF_LIBDIR:-}" ] &&
+	ref=$(bench/fetch-reference --build-dir "$top/build"); then
+	export BLKIO_REF_LIBDIR=$ref
+fi
+
 stage plain build "" --no-suite bench --no-suite fuzz
 
 if [ "$mode" = all ]; then
