@@ -115,6 +115,28 @@ static inline bool cq_nonempty(const struct io_uring *ring)
 	return *ring->cq.khead != io_uring_smp_load_acquire(ring->cq.ktail);
 }
 
+/*
+ * Completions are waiting for this task to enter the kernel (COOP_TASKRUN
+ * with TASKRUN_FLAG; always false on kernels without them).
+ */
+static inline bool taskrun_pending(const struct io_uring *ring)
+{
+	return IO_URING_READ_ONCE(*ring->sq.kflags) & IORING_SQ_TASKRUN;
+}
+
+/* Run pending task work so its completions reach the CQ, then reap. */
+__attribute__((noinline))
+static int run_taskrun(struct iou_queue *iq, struct do_io_ctx *ctx)
+{
+	int ret = io_uring_enter(iq->ring.ring_fd, 0, 0,
+				 IORING_ENTER_GETEVENTS, NULL);
+
+	if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
+		return ret;
+	iou_reap(iq, ctx);
+	return 0;
+}
+
 /* The general loop: backlog refills, timeouts, signals, poll queues. */
 static int do_io_loop(struct iou_queue *iq, struct do_io_ctx *ctx,
 		      bool entered)
@@ -132,8 +154,12 @@ static int do_io_loop(struct iou_queue *iq, struct do_io_ctx *ctx,
 		to_submit = flush_sq(&iq->ring);
 		want = ctx->min - ctx->filled;
 
-		/* Poll queues make progress only inside the kernel. */
-		if (want <= 0 && !to_submit && (entered || !q->poll))
+		/*
+		 * Poll queues make progress only inside the kernel, and so do
+		 * completions that wait for task work.
+		 */
+		if (want <= 0 && !to_submit &&
+		    (entered || (!q->poll && !taskrun_pending(&iq->ring))))
 			return 0;
 		if (unlikely(want > 0 && entered && ctx->has_deadline) &&
 		    expired(ctx))
@@ -202,7 +228,8 @@ static int do_io_once(struct iou_queue *iq, struct do_io_ctx *ctx)
 	want = ctx->min - ctx->filled;
 	if (want <= 0) {
 		if (!to_submit)
-			return 0;
+			return unlikely(taskrun_pending(&iq->ring)) ?
+			       run_taskrun(iq, ctx) : 0;
 		wait_nr = 0;
 	} else {
 		/* No backlog here: in flight is all that is outstanding. */
