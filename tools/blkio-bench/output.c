@@ -55,19 +55,6 @@ static void compute(const struct bench_config *cfg,
 	f->max_comp = s->comp_max;
 }
 
-/* The text summary names the wait mode unless it is the default. */
-static const char *wait_suffix(enum wait_mode wait)
-{
-	switch (wait) {
-	case WAIT_BLOCK:
-		return ", blocking do_io";
-	case WAIT_POLL:
-		return ", polling";
-	default:
-		return "";
-	}
-}
-
 static void json_string(const char *s)
 {
 	putchar('"');
@@ -205,11 +192,11 @@ static void print_text(const struct bench_report *rep)
 	const struct bench_config *cfg = rep->cfg;
 	char label[32];
 
-	printf("%s%s: %s, blocksize %u, iodepth %u, %u thread%s, %u s%s%s%s\n",
+	printf("%s%s: %s, blocksize %u, iodepth %u, %u thread%s, %u s, wait %s%s%s\n",
 	       cfg->driver, rep->scratch ? " (scratch file)" : "",
 	       rw_name(cfg->rw), cfg->blocksize, cfg->iodepth,
 	       cfg->num_threads, cfg->num_threads == 1 ? "" : "s",
-	       cfg->runtime_secs, wait_suffix(cfg->wait),
+	       cfg->runtime_secs, wait_name(cfg->wait),
 	       cfg->poll_queues ? ", poll queues" : "",
 	       rep->stopped_early ? " (stopped early)" : "");
 	if (cfg->rw == RW_RANDRW)
