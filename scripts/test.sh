@@ -68,11 +68,11 @@ if [ "$mode" = all ]; then
 	# Sanitizer and valgrind runs use smaller load tests.
 	export BLKIO_TEST_SCALE=small
 	stage asan build-asan "-Db_sanitize=address,undefined -Db_lundef=false" \
-		--no-suite bench --no-suite fuzz --no-suite install
+		--no-suite bench --no-suite fuzz --no-suite install --no-suite seam
 	# Programs only: the scripts (differential runs, tool smoke tests,
 	# docs, install) would put bash itself under valgrind.
 	meson_test build valgrind --no-suite bench --no-suite fuzz \
-		--no-suite install --no-suite tools --no-suite docs \
+		--no-suite install --no-suite tools --no-suite docs --no-suite seam \
 		--no-suite fault --no-suite api-differential \
 		--no-suite io-differential \
 		--wrapper "$top/scripts/valgrind-wrapper.sh" --timeout-multiplier 10

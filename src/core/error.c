@@ -9,7 +9,7 @@
 
 #include "blkio.h"
 #include "error.h"
-#include "export.h"
+#include "compiler.h"
 
 /* 256 bytes as in libblkio: longer messages are truncated, never overrun. */
 static _Thread_local char error_msg[256];

@@ -6,14 +6,13 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "driver.h"
 #include "error.h"
-#include "internal.h"
-#include "../props/props.h"
+#include "instance.h"
+#include "utf8.h"
 
 static struct blkio *instance_new(const struct driver *drv)
 {
-	struct blkio *b = calloc(1, drv->instance_size);
+	struct blkio *b = calloc(1, sizeof(*b) + drv->priv_size);
 
 	if (!b)
 		return NULL;
@@ -30,8 +29,13 @@ static struct blkio *instance_new(const struct driver *drv)
 	b->info.max_queues = INT32_MAX;
 	b->info.max_mem_regions = UINT64_MAX;
 	if (drv->init)
-		drv->init(b);
+		drv->init(b->priv, &b->info);
 	return b;
+}
+
+void *drv_priv(struct blkio *b)
+{
+	return b->priv;
 }
 
 BLKIO_EXPORT int blkio_create(const char *driver, struct blkio **bp)
@@ -41,7 +45,7 @@ BLKIO_EXPORT int blkio_create(const char *driver, struct blkio **bp)
 	if (!bp)
 		return blkio_err(-EINVAL, "bp must be non-NULL");
 	*bp = NULL;
-	if (!driver || !prop_valid_utf8(driver))
+	if (!driver || !utf8_valid(driver))
 		return blkio_err(-EINVAL, "Invalid driver name");
 	drv = driver_find(driver);
 	if (!drv)
@@ -52,8 +56,27 @@ BLKIO_EXPORT int blkio_create(const char *driver, struct blkio **bp)
 	return 0;
 }
 
+/* Take over what the driver's connect found. */
+static void adopt_device(struct blkio *b, const struct drv_device *dev)
+{
+	b->fd = dev->fd;
+	b->read_only = dev->read_only;
+	b->info = dev->info;
+	if (dev->fd_adopted) {
+		/* The fd came from the caller: path stays empty. */
+		free(b->path);
+		b->path = NULL;
+	}
+}
+
 static int connect_locked(struct blkio *b)
 {
+	struct drv_settings s = {
+		.path = b->path,
+		.fd = b->fd,
+		.read_only = b->read_only,
+	};
+	struct drv_device dev = { .fd = -1, .info = b->info };
 	int ret;
 
 	switch (b->state) {
@@ -68,9 +91,10 @@ static int connect_locked(struct blkio *b)
 		return blkio_err(-ENOTSUP,
 				 "The %s driver is not supported by this build of blkio",
 				 b->drv->name);
-	ret = b->drv->connect(b);
+	ret = b->drv->connect(b, &s, &dev);
 	if (ret < 0)
 		return ret;
+	adopt_device(b, &dev);
 	b->state = STATE_CONNECTED;
 	return 0;
 }
@@ -116,6 +140,11 @@ BLKIO_EXPORT int blkio_start(struct blkio *b)
 	ret = start_locked(b);
 	pthread_mutex_unlock(&b->lock);
 	return ret;
+}
+
+int instance_capacity(struct blkio *b, uint64_t *capacity)
+{
+	return b->drv->get_capacity(b, capacity);
 }
 
 /*

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "internal.h"
+#include "queue.h"
 
 static int add_chunk(struct blkioq *q, unsigned nr)
 {
@@ -26,10 +26,9 @@ static int add_chunk(struct blkioq *q, unsigned nr)
 	return 0;
 }
 
-int queue_init(struct blkioq *q, struct blkio *b, const struct queue_ops *ops,
-	       bool poll, unsigned initial_reqs)
+int queue_init(struct blkioq *q, const struct queue_ops *ops, bool poll,
+	       unsigned initial_reqs)
 {
-	q->b = b;
 	q->ops = ops;
 	q->poll = poll;
 	q->completion_fd = -1;
@@ -72,7 +71,7 @@ void queue_signal(struct blkioq *q)
 {
 	uint64_t one = 1;
 
-	if (q->completion_fd_exported && q->completion_fd_enabled) {
+	if (queue_notifications_on(q)) {
 		/* EAGAIN means the counter is saturated: already readable. */
 		if (write(q->completion_fd, &one, sizeof(one)) < 0) {
 			/* nothing more to do */

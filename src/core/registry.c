@@ -1,33 +1,35 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
- * Every driver name libblkio knows.  Only io_uring is built in this
- * release; the others can be created and configured (so programs that
- * probe them behave as with libblkio) but blkio_connect() fails with
- * -ENOTSUP.
+ * Every driver name the library accepts.  nvme-io_uring and the virtio-blk
+ * family are not built yet: they can be created and configured (so
+ * programs that probe them behave as with libblkio) but blkio_connect()
+ * fails with -ENOTSUP.
  */
 #include <string.h>
 
-#include "driver.h"
+#include "instance.h"
+
+/* Defined by each driver, next to its code (src/drivers/). */
+extern const struct driver io_uring_driver;
 
 /* The virtio-blk family starts with the limits libblkio reports for it. */
-static void virtio_blk_init(struct blkio *b)
+static void virtio_blk_init(void *priv, struct dev_info *defaults)
 {
-	b->info.can_add_queues = false;
-	b->info.needs_mem_regions = true;
-	b->info.needs_mem_region_fd = true;
-	b->info.may_pin_mem_regions = true;
-	b->info.supports_poll_queues = true;
+	defaults->can_add_queues = false;
+	defaults->needs_mem_regions = true;
+	defaults->needs_mem_region_fd = true;
+	defaults->may_pin_mem_regions = true;
+	defaults->supports_poll_queues = true;
 }
 
-static void nvme_init(struct blkio *b)
+static void nvme_init(void *priv, struct dev_info *defaults)
 {
-	b->info.supports_fua_natively = true;
+	defaults->supports_fua_natively = true;
 }
 
 #define UNBUILT_DRIVER(var, drv_name, init_fn)		\
 	static const struct driver var = {		\
 		.name = drv_name,			\
-		.instance_size = sizeof(struct blkio),	\
 		.init = init_fn,			\
 	}
 
@@ -48,7 +50,7 @@ const struct driver *driver_find(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(drivers) / sizeof(drivers[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(drivers); i++)
 		if (strcmp(drivers[i]->name, name) == 0)
 			return drivers[i];
 	return NULL;

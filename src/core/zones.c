@@ -6,7 +6,7 @@
  */
 #include <errno.h>
 
-#include "internal.h"
+#include "queue.h"
 
 static void unsupported(struct blkioq *q, void *user_data, uint32_t flags)
 {

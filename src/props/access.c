@@ -9,8 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/driver.h"
 #include "../core/error.h"
+#include "../core/instance.h"
+#include "../core/utf8.h"
 #include "props.h"
 
 static const char *const not_type_msg[] = {
@@ -26,58 +27,37 @@ static const char *const parse_msg[] = {
 	[PROP_UINT64] = "Value must be an unsigned 64-bit integer",
 };
 
-/* Strict UTF-8 check: Rust rejects overlongs, surrogates and > U+10FFFF. */
-bool prop_valid_utf8(const char *str)
+/* A property of one instance: its descriptor and where its value lives. */
+struct found {
+	const struct prop *p;
+	char *base;	/* the instance, or the driver's private data */
+};
+
+static int lookup(struct blkio *b, const char *name, struct found *f)
 {
-	const unsigned char *s = (const unsigned char *)str;
+	bool in_driver;
 
-	while (*s) {
-		unsigned c = *s, n, cp, i;
-
-		if (c < 0x80) {
-			s++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			n = 1, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			n = 2, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			n = 3, cp = c & 0x07;
-		else
-			return false;
-		for (i = 1; i <= n; i++) {
-			if ((s[i] & 0xc0) != 0x80)
-				return false;
-			cp = (cp << 6) | (s[i] & 0x3f);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return false;
-		s += n + 1;
-	}
-	return true;
-}
-
-static int lookup(struct blkio *b, const char *name, const struct prop **pp)
-{
 	if (!b)
 		return blkio_err(-EINVAL, "b must be non-NULL");
-	if (!name || !prop_valid_utf8(name))
+	if (!name || !utf8_valid(name))
 		return blkio_err(-EINVAL, "Invalid property name");
-	*pp = prop_find(b, name);
-	if (!*pp)
+	f->p = prop_find(b, name, &in_driver);
+	if (!f->p)
 		return blkio_err(-ENOENT, "Unknown property name");
+	f->base = in_driver ? drv_priv(b) : (char *)b;
 	return 0;
 }
 
-static void *field(struct blkio *b, const struct prop *p)
+static void *field(const struct found *f)
 {
-	return (char *)b + p->offset;
+	return f->base + f->p->offset;
 }
 
-static int read_value(struct blkio *b, const struct prop *p, union prop_val *v)
+static int read_value(struct blkio *b, const struct found *f,
+		      union prop_val *v)
 {
+	const struct prop *p = f->p;
+
 	if (p->read == READ_CONNECTED && b->state == STATE_CREATED)
 		return blkio_err(-ENODEV, "Device must be connected");
 	if (p->get)
@@ -85,17 +65,17 @@ static int read_value(struct blkio *b, const struct prop *p, union prop_val *v)
 
 	switch (p->type) {
 	case PROP_BOOL:
-		v->b = *(bool *)field(b, p);
+		v->b = *(bool *)field(f);
 		break;
 	case PROP_INT:
-		v->i = *(int *)field(b, p);
+		v->i = *(int *)field(f);
 		break;
 	case PROP_UINT64:
-		v->u = *(uint64_t *)field(b, p);
+		v->u = *(uint64_t *)field(f);
 		break;
 	case PROP_STR:
 		v->s = prop_format(PROP_STR, &(union prop_val){
-			.s = *(char **)field(b, p) });
+			.s = *(char **)field(f) });
 		if (!v->s)
 			return blkio_err(-ENOMEM, "Out of memory");
 		break;
@@ -103,9 +83,10 @@ static int read_value(struct blkio *b, const struct prop *p, union prop_val *v)
 	return 0;
 }
 
-static int write_value(struct blkio *b, const struct prop *p,
+static int write_value(struct blkio *b, const struct found *f,
 		       const union prop_val *v)
 {
+	const struct prop *p = f->p;
 	char *copy;
 
 	if (p->write == WRITE_NEVER)
@@ -121,20 +102,20 @@ static int write_value(struct blkio *b, const struct prop *p,
 
 	switch (p->type) {
 	case PROP_BOOL:
-		*(bool *)field(b, p) = v->b;
+		*(bool *)field(f) = v->b;
 		break;
 	case PROP_INT:
-		*(int *)field(b, p) = v->i;
+		*(int *)field(f) = v->i;
 		break;
 	case PROP_UINT64:
-		*(uint64_t *)field(b, p) = v->u;
+		*(uint64_t *)field(f) = v->u;
 		break;
 	case PROP_STR:
 		copy = strdup(v->s);
 		if (!copy)
 			return blkio_err(-ENOMEM, "Out of memory");
-		free(*(char **)field(b, p));
-		*(char **)field(b, p) = copy;
+		free(*(char **)field(f));
+		*(char **)field(f) = copy;
 		break;
 	}
 	return 0;
@@ -144,18 +125,18 @@ static int write_value(struct blkio *b, const struct prop *p,
 static int get_typed(struct blkio *b, const char *name, enum prop_type type,
 		     union prop_val *v, const void *out)
 {
-	const struct prop *p;
+	struct found f;
 	int ret;
 
-	ret = lookup(b, name, &p);
+	ret = lookup(b, name, &f);
 	if (ret)
 		return ret;
 	if (!out)
 		return blkio_err(-EINVAL, "value must be non-NULL");
-	if (p->type != type)
+	if (f.p->type != type)
 		return blkio_err(-ENOTTY, "%s", not_type_msg[type]);
 	pthread_mutex_lock(&b->lock);
-	ret = read_value(b, p, v);
+	ret = read_value(b, &f, v);
 	pthread_mutex_unlock(&b->lock);
 	return ret;
 }
@@ -163,18 +144,18 @@ static int get_typed(struct blkio *b, const char *name, enum prop_type type,
 static int set_typed(struct blkio *b, const char *name, enum prop_type type,
 		     const union prop_val *v)
 {
-	const struct prop *p;
+	struct found f;
 	int ret;
 
-	ret = lookup(b, name, &p);
+	ret = lookup(b, name, &f);
 	if (ret)
 		return ret;
-	if (p->type != type)
+	if (f.p->type != type)
 		return blkio_err(-ENOTTY, "%s", type == PROP_UINT64 ?
 				 "Property is not an unsigned 64-bit int" :
 				 not_type_msg[type]);
 	pthread_mutex_lock(&b->lock);
-	ret = write_value(b, p, v);
+	ret = write_value(b, &f, v);
 	pthread_mutex_unlock(&b->lock);
 	return ret;
 }
@@ -213,23 +194,23 @@ BLKIO_EXPORT int blkio_get_uint64(struct blkio *b, const char *name,
 BLKIO_EXPORT int blkio_get_str(struct blkio *b, const char *name, char **value)
 {
 	union prop_val v = { 0 };
-	const struct prop *p;
+	struct found f;
 	int ret;
 
 	if (value)
 		*value = NULL;
-	ret = lookup(b, name, &p);
+	ret = lookup(b, name, &f);
 	if (ret)
 		return ret;
 	if (!value)
 		return blkio_err(-EINVAL, "value must be non-NULL");
 	pthread_mutex_lock(&b->lock);
-	ret = read_value(b, p, &v);
+	ret = read_value(b, &f, &v);
 	pthread_mutex_unlock(&b->lock);
 	if (ret)
 		return ret;
-	if (p->type != PROP_STR) {
-		v.s = prop_format(p->type, &v);
+	if (f.p->type != PROP_STR) {
+		v.s = prop_format(f.p->type, &v);
 		if (!v.s)
 			return blkio_err(-ENOMEM, "Out of memory");
 	}
@@ -256,21 +237,21 @@ BLKIO_EXPORT int blkio_set_uint64(struct blkio *b, const char *name,
 BLKIO_EXPORT int blkio_set_str(struct blkio *b, const char *name,
 			       const char *value)
 {
-	const struct prop *p;
+	struct found f;
 	union prop_val v;
 	int ret;
 
 	/* A value that is not text fails before the name is looked up. */
-	if (b && name && prop_valid_utf8(name) &&
-	    (!value || !prop_valid_utf8(value)))
+	if (b && name && utf8_valid(name) &&
+	    (!value || !utf8_valid(value)))
 		return blkio_err(-EINVAL, "Invalid value string");
-	ret = lookup(b, name, &p);
+	ret = lookup(b, name, &f);
 	if (ret)
 		return ret;
-	if (prop_parse(p->type, value, &v) < 0)
-		return blkio_err(-EINVAL, "%s", parse_msg[p->type]);
+	if (prop_parse(f.p->type, value, &v) < 0)
+		return blkio_err(-EINVAL, "%s", parse_msg[f.p->type]);
 	pthread_mutex_lock(&b->lock);
-	ret = write_value(b, p, &v);
+	ret = write_value(b, &f, &v);
 	pthread_mutex_unlock(&b->lock);
 	return ret;
 }

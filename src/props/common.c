@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/driver.h"
 #include "../core/error.h"
+#include "../core/instance.h"
 #include "props.h"
 
 #define INFO(field) offsetof(struct blkio, info.field)
@@ -20,7 +20,7 @@ static int get_driver(struct blkio *b, union prop_val *v)
 
 static int get_capacity(struct blkio *b, union prop_val *v)
 {
-	return b->drv->get_capacity(b, &v->u);
+	return instance_capacity(b, &v->u);
 }
 
 static int set_num_queues(struct blkio *b, const union prop_val *v)

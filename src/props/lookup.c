@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../core/driver.h"
+#include "../core/instance.h"
 #include "props.h"
 
 static int compare(const void *key, const void *elem)
@@ -18,11 +18,14 @@ const struct prop *prop_table_find(const struct prop *table, size_t n,
 	return bsearch(name, table, n, sizeof(*table), compare);
 }
 
-const struct prop *prop_find(const struct blkio *b, const char *name)
+/* A driver's own property wins over a common one of the same name. */
+const struct prop *prop_find(const struct blkio *b, const char *name,
+			     bool *in_driver)
 {
 	const struct prop *p;
 
 	p = prop_table_find(b->drv->props, b->drv->nr_props, name);
+	*in_driver = p != NULL;
 	if (!p)
 		p = prop_table_find(prop_common, prop_common_count, name);
 	return p;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/driver.h"
+#include "core/instance.h"
 #include "props/props.h"
 
 static void check_table(const struct prop *t, size_t n)

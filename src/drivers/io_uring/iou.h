@@ -6,36 +6,33 @@
 #ifndef BLKIO_IOU_H
 #define BLKIO_IOU_H
 
+#include <linux/fs.h>
 #include <liburing.h>
 #include <stdbool.h>
 
-#include "../../core/driver.h"
-#include "../../core/internal.h"
+#include "../file/file.h"
 
+/* Linux 6.12: asynchronous discard of a block device range. */
+#ifndef BLOCK_URING_CMD_DISCARD
+#define BLOCK_URING_CMD_DISCARD _IO(0x12, 0)
+#endif
+
+/* The driver's private data of an instance (drv_priv()). */
 struct iou_dev {
-	struct blkio b;		/* first: the core's view of the instance */
+	struct file_dev file;
 
 	/* io_uring-only properties */
 	bool direct;
 	int num_entries;
 
-	/* What connect found out about the device and the kernel. */
-	bool is_blockdev;
-	bool write_zeroes_native;	/* block device: REQ_OP_WRITE_ZEROES */
+	/* What connect found out about the kernel. */
 	bool discard_cmd;		/* block device: BLOCK_URING_CMD_DISCARD */
 };
-
-/*
- * Stages of a write-zeroes request (req.stage).  Files whose filesystem
- * cannot zero a range in place (tmpfs) get NO_UNMAP zeroing as a punched
- * hole allocated again; FUA adds a flush at the end.
- */
-enum { WZ_ZERO = 0, WZ_PUNCH, WZ_ALLOC, WZ_FLUSH };
 
 struct iou_queue {
 	struct blkioq q;
 	struct io_uring ring;
-	struct iou_dev *dev;
+	const struct iou_dev *dev;
 	unsigned max_in_flight;	/* CQ ring size: never overflow it */
 
 	/*
@@ -51,7 +48,7 @@ struct iou_queue {
 
 static inline struct iou_dev *iou_dev(struct blkio *b)
 {
-	return container_of(b, struct iou_dev, b);
+	return drv_priv(b);
 }
 
 static inline struct iou_queue *iou_queue(struct blkioq *q)
@@ -59,11 +56,12 @@ static inline struct iou_queue *iou_queue(struct blkioq *q)
 	return container_of(q, struct iou_queue, q);
 }
 
-/* connect.c */
-int iou_connect(struct blkio *b);
+/* iou-connect.c */
+int iou_connect(struct blkio *b, const struct drv_settings *s,
+		struct drv_device *dev);
 int iou_get_capacity(struct blkio *b, uint64_t *capacity);
 
-/* queue.c */
+/* iou-queue.c */
 int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp);
 void iou_remove_queue(struct blkioq *q);
 
@@ -88,49 +86,20 @@ static inline unsigned iou_room(const struct iou_queue *iq)
 	return sq_free < cq_free ? sq_free : cq_free;
 }
 
-/* submit.c */
+/* iou-submit.c */
 void iou_submit(struct blkioq *q, struct req *r);
 void iou_resubmit(struct iou_queue *iq, struct req *r);
 void iou_refill(struct iou_queue *iq);
 
-/* complete.c: results other than plain success; 0, -errno or: */
-#define IOU_CONTINUED 1	/* the request went round again: nothing to report */
+/*
+ * iou-complete.c: a CQE result other than r->expect.  Returns the
+ * completion's ret, or IOU_CONTINUED when the request went round again
+ * and there is nothing to report.
+ */
+#define IOU_CONTINUED 1
 int iou_advance_slow(struct iou_queue *iq, struct req *r, int res);
 
-/*
- * Move finished requests from the CQ ring into ctx->c.  Inline: it runs on
- * every blkioq_do_io() call.
- */
-static inline void iou_reap(struct iou_queue *iq, struct do_io_ctx *ctx)
-{
-	struct io_uring_cq *cq = &iq->ring.cq;
-	struct blkio_completion *c = ctx->c;
-	unsigned head = *cq->khead;
-	unsigned tail = io_uring_smp_load_acquire(cq->ktail);
-	int filled = ctx->filled, max = ctx->max;
-
-	while (head != tail && filled < max) {
-		struct io_uring_cqe *cqe = &cq->cqes[head & cq->ring_mask];
-		struct req *r = (struct req *)(uintptr_t)cqe->user_data;
-		int ret = 0;
-
-		head++;
-		if (unlikely(cqe->res != r->expect)) {
-			ret = iou_advance_slow(iq, r, cqe->res);
-			if (ret == IOU_CONTINUED)
-				continue;
-		}
-		c[filled++] = (struct blkio_completion){
-			.user_data = r->user_data,
-			.ret = ret,
-		};
-		req_free(&iq->q, r);
-	}
-	io_uring_smp_store_release(cq->khead, head);
-	ctx->filled = filled;
-}
-
-/* do_io.c */
+/* iou-do-io.c */
 int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx);
 void iou_set_completion_fd_enabled(struct blkioq *q, bool enable);
 

@@ -4,53 +4,18 @@
  * there is room; otherwise it waits in the queue's backlog until
  * blkioq_do_io() makes room.
  */
-#define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/falloc.h>
-#include <linux/fs.h>
-#include <sys/ioctl.h>
 
-#include "../../core/internal.h"
 #include "iou.h"
-
-#ifndef BLOCK_URING_CMD_DISCARD
-#define BLOCK_URING_CMD_DISCARD _IO(0x12, 0)
-#endif
-
-static int write_zeroes_mode(const struct iou_dev *d, const struct req *r)
-{
-	bool keep_allocation = r->flags & BLKIO_REQ_NO_UNMAP;
-
-	if (d->is_blockdev && !d->write_zeroes_native)
-		return FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE;
-	if (keep_allocation)
-		return d->is_blockdev ?
-		       FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE :
-		       FALLOC_FL_ZERO_RANGE;
-	return FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
-}
 
 static void prep_write_zeroes(const struct iou_dev *d,
 			      struct io_uring_sqe *sqe, const struct req *r)
 {
-	int mode;
-
-	switch (r->stage) {
-	case WZ_FLUSH:
+	if (r->stage == WZ_FLUSH)
 		io_uring_prep_fsync(sqe, 0, IORING_FSYNC_DATASYNC);
-		return;
-	case WZ_PUNCH:
-		mode = FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE;
-		break;
-	case WZ_ALLOC:
-		mode = 0;
-		break;
-	default:
-		mode = write_zeroes_mode(d, r);
-		break;
-	}
-	io_uring_prep_fallocate(sqe, 0, mode, (off_t)r->start, (off_t)r->len);
+	else
+		io_uring_prep_fallocate(sqe, 0, file_wz_mode(&d->file, r),
+					(off_t)r->start, (off_t)r->len);
 }
 
 static void prep_discard(const struct iou_dev *d, struct io_uring_sqe *sqe,
@@ -62,8 +27,7 @@ static void prep_discard(const struct iou_dev *d, struct io_uring_sqe *sqe,
 		sqe->addr = r->start;
 		sqe->addr3 = r->len;
 	} else {
-		io_uring_prep_fallocate(sqe, 0,
-					FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		io_uring_prep_fallocate(sqe, 0, file_discard_mode(),
 					(off_t)r->start, (off_t)r->len);
 	}
 }
@@ -126,21 +90,6 @@ static inline bool try_prep(struct iou_queue *iq, struct req *r)
 	return true;
 }
 
-/* Requests that complete without reaching the kernel. */
-__attribute__((cold))
-static bool rejected(struct iou_queue *iq, struct req *r)
-{
-	const struct iou_dev *d = iq->dev;
-
-	if (r->op == REQ_WRITE_ZEROES && d->is_blockdev &&
-	    !d->write_zeroes_native && (r->flags & BLKIO_REQ_NO_FALLBACK)) {
-		queue_post(&iq->q, r, -ENOTSUP,
-			   "the block device does not support write zeroes with BLKIO_REQ_NO_FALLBACK");
-		return true;
-	}
-	return false;
-}
-
 /* Everything but a read or write going straight into the ring. */
 __attribute__((noinline))
 static void submit_slow(struct iou_queue *iq, struct req *r)
@@ -148,8 +97,12 @@ static void submit_slow(struct iou_queue *iq, struct req *r)
 	struct blkioq *q = &iq->q;
 
 	if (unlikely(r->op == REQ_WRITE_ZEROES)) {
-		if (rejected(iq, r))
+		const char *refused = file_wz_refused(&iq->dev->file, r);
+
+		if (refused) {
+			queue_post(q, r, -ENOTSUP, refused);
 			return;
+		}
 		/* FUA is a flush after the zeroing: 0 is not the end yet. */
 		if (r->flags & BLKIO_REQ_FUA)
 			r->expect = REQ_EXPECT_NOTHING;

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "internal.h"
+#include "instance.h"
 
 struct region {
 	struct blkio_mem_region r;

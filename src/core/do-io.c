@@ -8,9 +8,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "driver.h"
 #include "error.h"
-#include "internal.h"
+#include "queue.h"
 
 #define NSEC_PER_SEC 1000000000L
 
@@ -172,7 +171,7 @@ BLKIO_EXPORT int blkioq_do_io_interruptible(struct blkioq *q,
  */
 static void update_notifications(struct blkioq *q)
 {
-	bool on = q->completion_fd_exported && q->completion_fd_enabled;
+	bool on = queue_notifications_on(q);
 
 	if (q->ops->set_completion_fd_enabled)
 		q->ops->set_completion_fd_enabled(q, on);

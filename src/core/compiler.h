@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
-#ifndef BLKIO_CORE_EXPORT_H
-#define BLKIO_CORE_EXPORT_H
+#ifndef BLKIO_CORE_COMPILER_H
+#define BLKIO_CORE_COMPILER_H
 
 /*
  * The library builds with -fvisibility=hidden; only functions marked with
@@ -14,5 +14,7 @@
 
 #define container_of(ptr, type, member) \
 	((type *)((char *)(ptr) - __builtin_offsetof(type, member)))
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -7,8 +7,7 @@
 #include <errno.h>
 #include <stdint.h>
 
-#include "driver.h"
-#include "internal.h"
+#include "queue.h"
 
 #define ALL_FLAGS (BLKIO_REQ_FUA | BLKIO_REQ_NO_UNMAP | BLKIO_REQ_NO_FALLBACK)
 

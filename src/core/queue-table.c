@@ -7,9 +7,8 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "driver.h"
 #include "error.h"
-#include "internal.h"
+#include "instance.h"
 
 static struct queue_table *table_of(struct blkio *b, bool poll)
 {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
- * The submit/reap/wait loop of blkioq_do_io(), and the completion-fd hint.
+ * The io_uring layer of blkioq_do_io(): reap, submit and wait, and the
+ * completion-fd hint.
  * In steady state one call makes one io_uring_enter: it submits what was
  * queued and waits for what is needed in the same system call.
  */
@@ -9,7 +10,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../core/error.h"
 #include "iou.h"
 
 #define NSEC_PER_SEC 1000000000L
@@ -29,6 +29,39 @@ static inline unsigned flush_sq(struct io_uring *ring)
 		io_uring_smp_store_release(sq->ktail, tail);
 	}
 	return tail - *sq->khead;
+}
+
+/*
+ * Move finished requests from the CQ ring into ctx->c.  Inline: it runs on
+ * every blkioq_do_io() call.
+ */
+static inline void reap(struct iou_queue *iq, struct do_io_ctx *ctx)
+{
+	struct io_uring_cq *cq = &iq->ring.cq;
+	struct blkio_completion *c = ctx->c;
+	unsigned head = *cq->khead;
+	unsigned tail = io_uring_smp_load_acquire(cq->ktail);
+	int filled = ctx->filled, max = ctx->max;
+
+	while (head != tail && filled < max) {
+		struct io_uring_cqe *cqe = &cq->cqes[head & cq->ring_mask];
+		struct req *r = (struct req *)(uintptr_t)cqe->user_data;
+		int ret = 0;
+
+		head++;
+		if (unlikely(cqe->res != r->expect)) {
+			ret = iou_advance_slow(iq, r, cqe->res);
+			if (ret == IOU_CONTINUED)
+				continue;
+		}
+		c[filled++] = (struct blkio_completion){
+			.user_data = r->user_data,
+			.ret = ret,
+		};
+		req_free(&iq->q, r);
+	}
+	io_uring_smp_store_release(cq->khead, head);
+	ctx->filled = filled;
 }
 
 static void remaining(const struct do_io_ctx *ctx,
@@ -133,7 +166,7 @@ static int run_taskrun(struct iou_queue *iq, struct do_io_ctx *ctx)
 
 	if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
 		return ret;
-	iou_reap(iq, ctx);
+	reap(iq, ctx);
 	return 0;
 }
 
@@ -148,7 +181,7 @@ static int do_io_loop(struct iou_queue *iq, struct do_io_ctx *ctx,
 		int want, ret;
 
 		if (cq_nonempty(&iq->ring))
-			iou_reap(iq, ctx);
+			reap(iq, ctx);
 		if (unlikely(q->backlog.head))
 			iou_refill(iq);
 		to_submit = flush_sq(&iq->ring);
@@ -219,7 +252,7 @@ static int do_io_once(struct iou_queue *iq, struct do_io_ctx *ctx)
 	int want, ret;
 
 	if (cq_nonempty(&iq->ring))
-		iou_reap(iq, ctx);
+		reap(iq, ctx);
 	if (unlikely(q->backlog.head || q->poll || ctx->has_deadline ||
 		     ctx->interruptible))
 		return do_io_start_loop(iq, ctx);
@@ -240,7 +273,7 @@ static int do_io_once(struct iou_queue *iq, struct do_io_ctx *ctx)
 	ret = io_uring_enter(iq->ring.ring_fd, to_submit, wait_nr,
 			     wait_nr ? IORING_ENTER_GETEVENTS : 0, NULL);
 	if (likely(ret >= 0) && wait_nr) {
-		iou_reap(iq, ctx);
+		reap(iq, ctx);
 		if (likely(ctx->filled >= ctx->min && !q->backlog.head &&
 			   !io_uring_sq_ready(&iq->ring)))
 			return 0;

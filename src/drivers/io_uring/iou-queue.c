@@ -7,7 +7,6 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "../../core/error.h"
 #include "iou.h"
 
 static const struct queue_ops iou_queue_ops = {
@@ -60,7 +59,7 @@ static int setup_eventfd(struct iou_queue *iq)
 		return blkio_err_os(ret, "Registering the completion eventfd with io_uring failed");
 	}
 	iq->q.completion_fd = efd;
-	/* Quiet until the application takes the fd (see do_io.c in core). */
+	/* Quiet until the application takes the fd (src/core/do-io.c). */
 	iou_set_completion_fd_enabled(&iq->q, false);
 	return 0;
 }
@@ -87,12 +86,12 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 	iq->credits = p.sq_entries;
 	iq->ext_arg = p.features & IORING_FEAT_EXT_ARG;
 
-	ret = io_uring_register_files(&iq->ring, &b->fd, 1);
+	ret = io_uring_register_files(&iq->ring, &d->file.fd, 1);
 	if (ret < 0) {
 		blkio_err_os(ret, "Registering the device with io_uring failed");
 		goto out_exit_ring;
 	}
-	ret = queue_init(&iq->q, b, &iou_queue_ops, poll, p.cq_entries);
+	ret = queue_init(&iq->q, &iou_queue_ops, poll, p.cq_entries);
 	if (ret < 0) {
 		blkio_err(ret, "Out of memory for request slots");
 		goto out_exit_ring;

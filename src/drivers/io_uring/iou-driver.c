@@ -4,8 +4,6 @@
  */
 #include <errno.h>
 
-#include "../../core/error.h"
-#include "../../props/props.h"
 #include "iou.h"
 
 static int set_num_entries(struct blkio *b, const union prop_val *v)
@@ -16,7 +14,7 @@ static int set_num_entries(struct blkio *b, const union prop_val *v)
 	return 0;
 }
 
-/* Sorted by name. */
+/* Sorted by name; offsets into struct iou_dev. */
 static const struct prop iou_props[] = {
 	{
 		.name = "direct",
@@ -32,22 +30,21 @@ static const struct prop iou_props[] = {
 	},
 };
 
-static void iou_init(struct blkio *b)
+static void iou_init(void *priv, struct dev_info *defaults)
 {
-	iou_dev(b)->num_entries = 128;
+	struct iou_dev *d = priv;
+
+	d->num_entries = 128;
 }
 
 const struct driver io_uring_driver = {
 	.name = "io_uring",
-	.instance_size = sizeof(struct iou_dev),
+	.priv_size = sizeof(struct iou_dev),
 	.props = iou_props,
-	.nr_props = sizeof(iou_props) / sizeof(iou_props[0]),
+	.nr_props = ARRAY_SIZE(iou_props),
 	.init = iou_init,
 	.connect = iou_connect,
 	.add_queue = iou_add_queue,
 	.remove_queue = iou_remove_queue,
 	.get_capacity = iou_get_capacity,
 };
-
-_Static_assert(offsetof(struct iou_dev, b) == 0,
-	       "property offsets assume struct blkio comes first");

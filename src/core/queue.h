@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * One queue on the data path: the part every driver shares (request
+ * slots, backlog, completion list, completion fd) and the operations a
+ * driver supplies.  A driver's queue type embeds struct blkioq and gets
+ * its own type back with container_of().
+ */
+#ifndef BLKIO_CORE_QUEUE_H
+#define BLKIO_CORE_QUEUE_H
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <time.h>
+
+#include "blkio.h"
+#include "compiler.h"
+#include "req.h"
+
+struct queue_ops;
+
+/* Everything one queue owns on the data path; used by one thread at a time. */
+struct blkioq {
+	const struct queue_ops *ops;
+
+	struct req *free_reqs;		/* slots ready for new requests */
+	struct req_list backlog;	/* accepted, waiting for room in the ring */
+	struct req_list done;		/* completed, not yet returned */
+	unsigned backlog_len;
+	struct req_chunk *chunks;	/* every slot allocation, for freeing */
+	unsigned chunk_reqs;		/* slots added per growth step */
+
+	int completion_fd;		/* eventfd, or -1 on poll queues */
+	bool completion_fd_enabled;	/* the application's hint */
+	bool completion_fd_exported;	/* blkioq_get_completion_fd() called */
+	bool poll;
+};
+
+/* One blkioq_do_io() call as the driver sees it. */
+struct do_io_ctx {
+	struct blkio_completion *c;
+	int filled;		/* entries of c[] already written */
+	int min;
+	int max;
+	bool has_deadline;
+	struct timespec start;		/* CLOCK_MONOTONIC, when called */
+	struct timespec budget;		/* the caller's timeout */
+	const sigset_t *sig;	/* installed while waiting; may be NULL */
+	bool interruptible;	/* return -EINTR instead of retrying */
+};
+
+/* The data path of one queue. */
+struct queue_ops {
+	/* Put an accepted, validated request into the ring or q->backlog. */
+	void (*submit)(struct blkioq *q, struct req *r);
+
+	/*
+	 * Submit what is queued, reap into ctx->c, wait until ctx->min are
+	 * filled.  Returns 0, or a negative errno with the message set; the
+	 * core then gives the ctx->filled completions back to the queue.
+	 * Fails with -EINVAL before any system call when min cannot be met
+	 * (do_io_check_outstanding()).
+	 */
+	int (*do_io)(struct blkioq *q, struct do_io_ctx *ctx);
+
+	/*
+	 * Notifications on the completion fd are wanted (enable) or not
+	 * (may be NULL: notifications stay on).  Called when the application
+	 * takes the fd and whenever it changes the hint.
+	 */
+	void (*set_completion_fd_enabled)(struct blkioq *q, bool enable);
+};
+
+/* Request slots and completion posting (src/core/queue.c). */
+int queue_init(struct blkioq *q, const struct queue_ops *ops, bool poll,
+	       unsigned initial_reqs);
+void queue_fini(struct blkioq *q);
+struct req *req_grow(struct blkioq *q);
+void queue_post(struct blkioq *q, struct req *r, int ret, const char *msg);
+void queue_signal(struct blkioq *q);
+
+/* Whether anyone may be waiting on the completion fd. */
+static inline bool queue_notifications_on(const struct blkioq *q)
+{
+	return q->completion_fd_exported && q->completion_fd_enabled;
+}
+
+static inline struct req *req_alloc(struct blkioq *q)
+{
+	struct req *r = q->free_reqs;
+
+	if (unlikely(!r))
+		r = req_grow(q);
+	q->free_reqs = r->next;
+	return r;
+}
+
+static inline void req_free(struct blkioq *q, struct req *r)
+{
+	r->next = q->free_reqs;
+	q->free_reqs = r;
+}
+
+static inline void backlog_push(struct blkioq *q, struct req *r)
+{
+	req_list_push(&q->backlog, r);
+	q->backlog_len++;
+}
+
+static inline void backlog_push_front(struct blkioq *q, struct req *r)
+{
+	req_list_push_front(&q->backlog, r);
+	q->backlog_len++;
+}
+
+static inline struct req *backlog_pop(struct blkioq *q)
+{
+	q->backlog_len--;
+	return req_list_pop(&q->backlog);
+}
+
+/*
+ * min_completions cannot be met when fewer requests are outstanding.
+ * Completions still on the completion list count only as far as they were
+ * copied (with min <= max, a non-empty list means min is reached).
+ */
+static inline int do_io_check_outstanding(const struct blkioq *q,
+					  const struct do_io_ctx *ctx,
+					  unsigned in_flight)
+{
+	if (ctx->min > ctx->filled + (int)(in_flight + q->backlog_len))
+		return -EINVAL;
+	return 0;
+}
+
+/* Time left of ctx->budget (never negative); src/core/do-io.c. */
+void do_io_time_left(const struct do_io_ctx *ctx, struct timespec *left);
+
+/* A finished request's completion, written into ctx->c. */
+static inline void do_io_fill(struct do_io_ctx *ctx, const struct req *r,
+			      int ret)
+{
+	ctx->c[ctx->filled++] = (struct blkio_completion){
+		.user_data = r->user_data,
+		.ret = ret,
+	};
+}
+
+#endif

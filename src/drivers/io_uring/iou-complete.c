@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * CQE results that do not simply finish a request: errors, short
+ * transfers, the stages of write-zeroes.  The decisions are the shared
+ * file driver code's; sending a request round again is ours.
+ */
+#include "iou.h"
+
+int iou_advance_slow(struct iou_queue *iq, struct req *r, int res)
+{
+	int ret;
+
+	switch (r->op) {
+	case REQ_READ:
+	case REQ_WRITE:
+	case REQ_READV:
+	case REQ_WRITEV:
+		ret = file_rw_result(&iq->dev->file, r, res);
+		break;
+	case REQ_WRITE_ZEROES:
+		ret = file_wz_result(&iq->dev->file, r, res);
+		break;
+	default:
+		return res < 0 ? res : 0;
+	}
+	if (ret != FILE_AGAIN)
+		return ret;
+	iou_resubmit(iq, r);
+	return IOU_CONTINUED;
+}

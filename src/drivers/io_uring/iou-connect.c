@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * blkio_connect() for io_uring: the file driver code opens the file or
+ * takes the fd and learns its limits; here we probe what io_uring can do
+ * with it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "iou.h"
+
+/*
+ * Polled I/O works only where the device has poll queues; the zero-length
+ * probe libblkio uses succeeds where every real polled read then fails,
+ * so read one real block through an IOPOLL ring instead.
+ */
+static bool poll_queues_work(int fd, unsigned block)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	bool ok = false;
+	void *buf;
+
+	if (posix_memalign(&buf, 4096, block) != 0)
+		return false;
+	if (io_uring_queue_init(1, &ring, IORING_SETUP_IOPOLL) == 0) {
+		io_uring_prep_read(io_uring_get_sqe(&ring), fd, buf, block, 0);
+		if (io_uring_submit_and_wait(&ring, 1) >= 0 &&
+		    io_uring_peek_cqe(&ring, &cqe) == 0)
+			ok = cqe->res >= 0;
+		io_uring_queue_exit(&ring);
+	}
+	free(buf);
+	return ok;
+}
+
+/*
+ * Linux 6.12 added an asynchronous discard command for block devices.  A
+ * zero-length discard tells whether it exists without touching data: the
+ * kernel validates the range (0 or -EINVAL) if it knows the command and
+ * answers -EOPNOTSUPP if it does not.
+ */
+static bool discard_cmd_works(int fd)
+{
+	struct io_uring_cqe *cqe;
+	struct io_uring_sqe *sqe;
+	struct io_uring ring;
+	bool ok = false;
+
+	if (io_uring_queue_init(1, &ring, 0) < 0)
+		return false;
+	sqe = io_uring_get_sqe(&ring);
+	io_uring_prep_rw(IORING_OP_URING_CMD, sqe, fd, NULL, 0, 0);
+	sqe->cmd_op = BLOCK_URING_CMD_DISCARD;
+	sqe->addr = 0;
+	sqe->addr3 = 0;
+	if (io_uring_submit_and_wait(&ring, 1) >= 0 &&
+	    io_uring_peek_cqe(&ring, &cqe) == 0)
+		ok = cqe->res == 0 || cqe->res == -EINVAL;
+	io_uring_queue_exit(&ring);
+	return ok;
+}
+
+/*
+ * What the kernel can do with this fd beyond what every file driver
+ * learns.  direct is what the fd really is.
+ */
+static void probe_io_uring(struct iou_dev *d, struct dev_info *i)
+{
+	const struct file_dev *f = &d->file;
+
+	d->direct = f->direct;
+	d->discard_cmd = f->is_blockdev && !f->read_only &&
+			 discard_cmd_works(f->fd);
+	i->supports_poll_queues = f->direct && f->limits.found &&
+				  f->limits.io_poll &&
+				  poll_queues_work(f->fd, f->request_alignment);
+}
+
+int iou_connect(struct blkio *b, const struct drv_settings *s,
+		struct drv_device *dev)
+{
+	struct iou_dev *d = iou_dev(b);
+	int ret;
+
+	ret = file_connect(&d->file, s, d->direct, dev);
+	if (ret < 0)
+		return ret;
+	probe_io_uring(d, &dev->info);
+	return 0;
+}
+
+int iou_get_capacity(struct blkio *b, uint64_t *capacity)
+{
+	return file_capacity(&iou_dev(b)->file, capacity);
+}
