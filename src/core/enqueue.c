@@ -82,6 +82,7 @@ static inline void fill_rw(struct req *r, enum req_op op, uint64_t start,
 	r->buf = buf;
 	r->len = len;
 	r->expect = req_expect_len(len);
+	r->retries = 0;
 }
 
 /* Oversized, or the first request past every slot sized so far. */
@@ -159,6 +160,7 @@ static inline void submit_rwv(struct blkioq *q, enum req_op op, uint64_t start,
 	r->iov = iov;
 	r->iovcnt = iovcnt;
 	r->partial_head = false;
+	r->retries = 0;
 	q->ops->submit(q, r);
 }
 
@@ -175,6 +177,7 @@ static inline void submit_range(struct blkioq *q, enum req_op op,
 	r->len = len;
 	r->expect = 0;
 	r->stage = 0;
+	r->retries = 0;
 	q->ops->submit(q, r);
 }
 

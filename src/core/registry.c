@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
- * Every driver name the library accepts.  nvme-io_uring and the virtio-blk
+ * Every driver name the library accepts: libblkio's five and linux-aio,
+ * which libblkio lacks.  nvme-io_uring and the virtio-blk
  * family are not built yet: they can be created and configured (so
  * programs that probe them behave as with libblkio) but blkio_connect()
  * fails with -ENOTSUP.
@@ -11,6 +12,7 @@
 
 /* Defined by each driver, next to its code (src/drivers/). */
 extern const struct driver io_uring_driver;
+extern const struct driver linux_aio_driver;
 
 /* The virtio-blk family starts with the limits libblkio reports for it. */
 static void virtio_blk_init(void *priv, struct dev_info *defaults)
@@ -40,6 +42,7 @@ UNBUILT_DRIVER(vhost_vdpa_driver, "virtio-blk-vhost-vdpa", virtio_blk_init);
 
 static const struct driver *const drivers[] = {
 	&io_uring_driver,
+	&linux_aio_driver,
 	&nvme_io_uring_driver,
 	&vfio_pci_driver,
 	&vhost_user_driver,

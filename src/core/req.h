@@ -44,9 +44,10 @@ struct req {
 	 */
 	int expect;
 	uint8_t op;		/* enum req_op */
-	uint8_t flags;		/* BLKIO_REQ_* */
+	uint8_t flags;		/* BLKIO_REQ_*, and REQ_F_DRIVER */
 	uint8_t stage;		/* driver's step in a multi-step request */
 	bool partial_head;	/* vectored: `partial` is submitted before iov */
+	uint16_t retries;	/* rounds resubmitted after -EAGAIN */
 
 	/*
 	 * A vectored request that came back short in the middle of an iovec
@@ -60,6 +61,9 @@ struct req {
 };
 
 #define REQ_EXPECT_NOTHING INT32_MIN
+
+/* A bit of req.flags no BLKIO_REQ_* flag uses, free for the driver. */
+#define REQ_F_DRIVER (1u << 7)
 
 static inline int req_expect_len(uint64_t len)
 {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "iotest.h"
+#include "test-driver.h"
 
 static char *private_dir;
 static pid_t private_dir_owner;
@@ -130,7 +131,7 @@ struct blkio *iot_open(const char *path, const struct iot_opts *o)
 	struct blkio *b;
 	int ret;
 
-	ret = blkio_create("io_uring", &b);
+	ret = blkio_create(test_driver_name(), &b);
 	ck_assert_msg(ret == 0, "create: %d %s", ret, blkio_get_error_msg());
 	ck_assert_int_eq(blkio_set_str(b, "path", path), 0);
 	ck_assert_int_eq(blkio_set_bool(b, "direct", o->direct), 0);

@@ -125,8 +125,15 @@ static int short_transfer(const struct file_dev *f, struct req *r,
  * errors, short transfers, the tail of a vectored request after a
  * partial head.
  */
+bool file_retry_eagain(struct req *r, int64_t res)
+{
+	return res == -EAGAIN && r->retries++ < FILE_EAGAIN_RETRIES;
+}
+
 int file_rw_result(const struct file_dev *f, struct req *r, int64_t res)
 {
+	if (file_retry_eagain(r, res))
+		return FILE_AGAIN;
 	if (res < 0)
 		return (int)res;
 	/* A round whose success could not be told by one number. */
@@ -187,6 +194,8 @@ static bool can_punch_and_allocate(const struct file_dev *f,
 
 int file_wz_result(const struct file_dev *f, struct req *r, int res)
 {
+	if (file_retry_eagain(r, res))
+		return FILE_AGAIN;
 	if (res == -EOPNOTSUPP && r->stage == WZ_ZERO &&
 	    can_punch_and_allocate(f, r))
 		r->stage = WZ_PUNCH;

@@ -50,6 +50,14 @@ int file_capacity(const struct file_dev *f, uint64_t *capacity);
  */
 #define FILE_AGAIN 1
 
+/*
+ * -EAGAIN says "not now", not "failed": the round goes again (as QEMU
+ * does), up to FILE_EAGAIN_RETRIES times per request so that a device
+ * that never stops answering it cannot keep a caller spinning forever.
+ */
+#define FILE_EAGAIN_RETRIES 1000
+bool file_retry_eagain(struct req *r, int64_t res);
+
 /* The result of a read, write, readv or writev round other than r->expect. */
 int file_rw_result(const struct file_dev *f, struct req *r, int64_t res);
 

@@ -20,8 +20,9 @@ int iou_advance_slow(struct iou_queue *iq, struct req *r, int res)
 	case REQ_WRITE_ZEROES:
 		ret = file_wz_result(&iq->dev->file, r, res);
 		break;
-	default:
-		return res < 0 ? res : 0;
+	default:	/* flush, discard */
+		ret = file_retry_eagain(r, res) ? FILE_AGAIN : res < 0 ? res : 0;
+		break;
 	}
 	if (ret != FILE_AGAIN)
 		return ret;

@@ -3,6 +3,8 @@
  * One io_uring per queue.
  */
 #include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
@@ -46,6 +48,48 @@ static int setup_ring(struct iou_queue *iq, unsigned entries, bool poll,
 	return ret;
 }
 
+/* kernel.io_uring_disabled: 0, 1 (only io_uring_group), 2; -1 if unknown. */
+static int io_uring_disabled_sysctl(void)
+{
+	FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "re");
+	int value = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &value) != 1)
+			value = -1;
+		fclose(f);
+	}
+	return value;
+}
+
+/*
+ * Where io_uring is switched off or filtered, say why and point at the
+ * driver that works without it; there is no silent switching of drivers.
+ */
+__attribute__((cold))
+static void setup_failed(int ret, int entries)
+{
+	const char *cause;
+	int sysctl;
+
+	if (ret != -ENOSYS && ret != -EPERM) {
+		blkio_err_os(ret, "io_uring_setup with %d entries failed",
+			     entries);
+		return;
+	}
+	sysctl = io_uring_disabled_sysctl();
+	if (ret == -ENOSYS)
+		cause = "the kernel has no io_uring, or a seccomp filter refuses it";
+	else if (sysctl == 2)
+		cause = "kernel.io_uring_disabled is 2";
+	else if (sysctl == 1)
+		cause = "kernel.io_uring_disabled is 1 and this process is not in kernel.io_uring_group";
+	else
+		cause = "a seccomp filter or security module refuses it";
+	blkio_err(ret, "io_uring is unavailable (%s: %s); the linux-aio driver works without it",
+		  cause, strerror(-ret));
+}
+
 static int setup_eventfd(struct iou_queue *iq)
 {
 	int efd, ret;
@@ -78,8 +122,7 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 
 	ret = setup_ring(iq, (unsigned)d->num_entries, poll, &p);
 	if (ret < 0) {
-		blkio_err_os(ret, "io_uring_setup with %d entries failed",
-			     d->num_entries);
+		setup_failed(ret, d->num_entries);
 		goto out_free;
 	}
 	iq->max_in_flight = p.cq_entries;

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * The driver a test program runs against, and what it can do.  The data
+ * path tests (io, fault, robust, fuzz) run once per driver that can
+ * connect on this machine: meson sets BLKIO_TEST_DRIVER for each run
+ * (tests/meson.build, test_drivers).  Everything that differs between
+ * drivers is a field here, never a copy of a test.
+ *
+ * Uses only the public API, like the tests themselves.
+ */
+#ifndef BLKIO_TESTS_TEST_DRIVER_H
+#define BLKIO_TESTS_TEST_DRIVER_H
+
+#include <stdbool.h>
+
+struct test_driver {
+	const char *name;
+
+	/* libblkio 1.5 has the driver: the differential runs include it. */
+	bool in_reference;
+
+	/* Poll queues exist where the device can poll (IOPOLL). */
+	bool poll_queues;
+
+	/*
+	 * Disabling completion-fd notifications stops the kernel from
+	 * signalling for requests already in flight (io_uring's
+	 * IORING_CQ_EVENTFD_DISABLED); kernel AIO attaches the eventfd at
+	 * submission, so its requests keep signalling.
+	 */
+	bool hint_silences_kernel;
+
+	/* The driver's system calls can be interrupted under valgrind. */
+	bool interruptible_under_valgrind;
+};
+
+/* Every driver the data-path tests know, ending with a NULL name. */
+extern const struct test_driver test_drivers[];
+
+/*
+ * The driver of this run: BLKIO_TEST_DRIVER, or io_uring when unset.
+ * An unknown name ends the program with a message (exit 1).
+ */
+const struct test_driver *test_driver(void);
+
+/* test_driver()->name */
+const char *test_driver_name(void);
+
+#endif
