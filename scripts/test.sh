@@ -25,11 +25,19 @@ meson_test() {
 }
 
 # setup BUILD_DIR [meson setup args...]: configure (once) and build.
+# Warnings are errors here (CI runs this script), not in a user's build:
+# a newer compiler's new warning must not break building a release.  A
+# directory configured earlier (by quickstart.sh, say) is switched over.
 setup() {
 	local dir=$1
 	shift
 	if [ ! -f "$dir/build.ninja" ]; then
-		meson setup "$dir" "$@" >"$dir.setup.log" 2>&1 || {
+		meson setup "$dir" -Dwerror=true "$@" >"$dir.setup.log" 2>&1 || {
+			cat "$dir.setup.log"
+			return 1
+		}
+	else
+		meson configure "$dir" -Dwerror=true >"$dir.setup.log" 2>&1 || {
 			cat "$dir.setup.log"
 			return 1
 		}
