@@ -82,7 +82,7 @@ if [ "$mode" = all ]; then
 	meson_test build valgrind --no-suite bench --no-suite fuzz \
 		--no-suite install --no-suite tools --no-suite docs --no-suite seam \
 		--no-suite fault --no-suite api-differential \
-		--no-suite io-differential \
+		--no-suite io-differential --no-suite sysctl \
 		--wrapper "$top/scripts/valgrind-wrapper.sh" --timeout-multiplier 10
 	CC=clang stage tsan build-tsan "-Db_sanitize=thread -Db_lundef=false" \
 		--suite robust --suite unit
