@@ -14,6 +14,11 @@ logs=()
 
 scripts/install-deps.sh || exit 1
 
+# Stopped from outside (.ci/run's overall timeout): bash runs this only
+# once the current meson has stopped its tests (meson passes SIGTERM on,
+# and their traps clean up), then stops instead of starting the next stage.
+trap 'echo "=== scripts/test.sh: stopped by a signal"; exit 143' TERM INT HUP
+
 # meson_test BUILD_DIR LOGBASE [meson test args...]
 meson_test() {
 	local dir=$1 base=$2
