@@ -3,7 +3,8 @@
  * Memory regions.  Allocated regions are memfd-backed shared mappings the
  * instance owns until freed or destroyed; mapped regions are recorded (the
  * io_uring driver needs nothing more of them).  A region is identified by
- * the value of all six fields, as in libblkio.
+ * the value of all six fields, as in libblkio, iova and flags included
+ * although nothing else looks at them.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -180,8 +181,11 @@ static int map_locked(struct blkio *b, const struct blkio_mem_region *region)
 		return blkio_err(-EINVAL,
 				 "len 0x%zx violates mem-region-alignment %" PRIu64,
 				 region->len, align);
-	if (region->iova || region->flags)
-		return blkio_err(-EINVAL, "iova and flags must be 0");
+	/*
+	 * iova and flags are not checked: libblkio's io_uring driver ignores
+	 * them when mapping, and programs that leave them uninitialised work
+	 * there.  They still count for the region's identity (same_region).
+	 */
 
 	if (find(b, region, false, true))
 		return blkio_err(-EINVAL, "memory region already mapped");

@@ -229,8 +229,6 @@ START_TEST(capacity_tracks_growth)
 }
 END_TEST
 
-/* queue/io_poll of the device under the scratch file: 1, 0, or -1. */
-
 static Suite *connect_suite(void)
 {
 	Suite *s = suite_create("connect");

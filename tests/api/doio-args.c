@@ -7,7 +7,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
-#include <signal.h>
 #include <time.h>
 
 #include "util.h"
@@ -183,37 +182,6 @@ START_TEST(timeout_edges)
 }
 END_TEST
 
-START_TEST(interruptible_poll_queue)
-{
-	struct blkio *b = api_connect(true);
-	struct blkio_completion c;
-	struct blkioq *pq;
-	bool supported = false;
-	sigset_t set;
-
-	ck_assert_ok(blkio_get_bool(b, "supports-poll-queues", &supported));
-	if (!supported) {
-		api_note_skip(__func__, "supports-poll-queues is false for an "
-			      "O_DIRECT file in BLKIO_TEST_DIR");
-		blkio_destroy(&b);
-		return;
-	}
-	ck_assert_ok(blkio_set_int(b, "num-poll-queues", 1));
-	ck_assert_ok(blkio_start(b));
-	pq = blkio_get_poll_queue(b, 0);
-	ck_assert_ptr_nonnull(pq);
-	sigemptyset(&set);
-	ck_assert_err(blkioq_do_io_interruptible(pq, &c, 0, 1, NULL, &set),
-		      -ENOTSUP,
-		      "blkioq_do_io_interruptible() is not supported on poll queues");
-	/* Without a mask it is accepted. */
-	ck_assert_int_eq(blkioq_do_io_interruptible(pq, &c, 0, 1, NULL, NULL),
-			 0);
-	ck_assert_int_eq(blkioq_do_io(pq, &c, 0, 1, NULL), 0);
-	blkio_destroy(&b);
-}
-END_TEST
-
 static Suite *doio_args_suite(void)
 {
 	Suite *s = suite_create("doio-args");
@@ -224,7 +192,6 @@ static Suite *doio_args_suite(void)
 	tcase_add_test(tc, min_above_outstanding_keeps_completions);
 	tcase_add_test(tc, submit_only);
 	tcase_add_test(tc, timeout_edges);
-	tcase_add_test(tc, interruptible_poll_queue);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -221,6 +221,44 @@ START_TEST(map_without_fd)
 }
 END_TEST
 
+/*
+ * libblkio maps a region whose iova and flags are not 0 (a program that
+ * leaves them uninitialised works there), but they still belong to the
+ * region's identity: unmap must be given the values that were mapped.
+ */
+START_TEST(map_ignores_iova_and_flags)
+{
+	struct blkio *b = api_start(false, 1);
+	uint64_t align = region_alignment(b);
+	struct blkio_mem_region r = own_region(align, 8192), z;
+	struct blkio_completion c;
+	struct blkioq *q = blkio_get_queue(b, 0);
+
+	r.iova = 0x5a5a5a5a5a5a5000ull;
+	r.flags = 0xffffffffu;
+	ck_assert_int_eq(blkio_map_mem_region(b, &r), 0);
+	ck_assert_err(blkio_map_mem_region(b, &r), -EINVAL,
+		      "memory region already mapped");
+	blkioq_read(q, 0, r.addr, 4096, &r, 0);
+	ck_assert_int_eq(blkioq_do_io(q, &c, 1, 1, NULL), 1);
+	ck_assert_int_eq(c.ret, 0);
+
+	/* The same memory with iova and flags 0 is another region. */
+	z = r;
+	z.iova = 0;
+	z.flags = 0;
+	ck_assert_int_eq(blkio_map_mem_region(b, &z), 0);
+	blkio_unmap_mem_region(b, &z);
+	ck_assert_err(blkio_map_mem_region(b, &r), -EINVAL,
+		      "memory region already mapped");
+	blkio_unmap_mem_region(b, &r);
+	ck_assert_int_eq(blkio_map_mem_region(b, &r), 0);
+	blkio_unmap_mem_region(b, &r);
+	blkio_destroy(&b);
+	free(r.addr);
+}
+END_TEST
+
 START_TEST(unmap_twice)
 {
 	struct blkio *b = api_start(false, 1);
@@ -407,6 +445,7 @@ static Suite *memregions_suite(void)
 	tcase_add_test(tc, map_alignment);
 	tcase_add_test(tc, map_duplicate);
 	tcase_add_loop_test(tc, map_without_fd, 0, 2);
+	tcase_add_test(tc, map_ignores_iova_and_flags);
 	tcase_add_test(tc, unmap_twice);
 	tcase_add_test(tc, stale_mapping_equal_to_new_region);
 	suite_add_tcase(s, tc);

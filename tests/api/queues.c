@@ -230,53 +230,6 @@ START_TEST(queue_usable_after_removals)
 }
 END_TEST
 
-/* Poll queues, where the machine can make one (else that part skips). */
-static struct blkio *start_with_poll_queue(const char *func)
-{
-	struct blkio *b = api_connect(true);
-	bool supported = false;
-
-	ck_assert_ok(blkio_get_bool(b, "supports-poll-queues", &supported));
-	if (!supported) {
-		api_note_skip(func, "supports-poll-queues is false for an "
-			      "O_DIRECT file in BLKIO_TEST_DIR");
-		blkio_destroy(&b);
-		return NULL;
-	}
-	ck_assert_ok(blkio_set_int(b, "num-poll-queues", 1));
-	ck_assert_ok(blkio_start(b));
-	return b;
-}
-
-START_TEST(poll_queue_basics)
-{
-	struct blkio *b = start_with_poll_queue(__func__);
-	struct blkioq *pq;
-	int idx;
-
-	if (!b)
-		return;
-	pq = blkio_get_poll_queue(b, 0);
-	ck_assert_ptr_nonnull(pq);
-	ck_assert_ptr_null(blkio_get_poll_queue(b, 1));
-	ck_assert_ptr_ne(pq, blkio_get_queue(b, 0));
-	ck_assert_int_eq(blkioq_get_completion_fd(pq), -1);
-	/* Separate index space from regular queues. */
-	idx = blkio_add_poll_queue(b);
-	ck_assert_int_eq(idx, 1);
-	ck_assert_int_eq(blkioq_get_completion_fd(blkio_get_poll_queue(b, 1)),
-			 -1);
-	ck_assert_int_eq(blkio_add_queue(b), 1);
-	ck_assert_int_eq(blkio_remove_poll_queue(b, 0), 0);
-	ck_assert_ptr_null(blkio_get_poll_queue(b, 0));
-	ck_assert_ptr_nonnull(blkio_get_queue(b, 0));
-	ck_assert_err(blkio_remove_poll_queue(b, 0), -ENOENT,
-		      "no queue with index 0");
-	ck_assert_int_eq(blkio_add_poll_queue(b), 0);
-	blkio_destroy(&b);
-}
-END_TEST
-
 static Suite *queues_suite(void)
 {
 	Suite *s = suite_create("queues");
@@ -292,7 +245,6 @@ static Suite *queues_suite(void)
 	tcase_add_test(tc, four_queues);
 	tcase_add_test(tc, added_queue_fd);
 	tcase_add_test(tc, queue_usable_after_removals);
-	tcase_add_test(tc, poll_queue_basics);
 	suite_add_tcase(s, tc);
 	return s;
 }

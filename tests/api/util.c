@@ -34,7 +34,7 @@ static void cleanup(void)
 	nftw(scratch_dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static void skip(const char *why)
+void api_skip(const char *why)
 {
 	printf("SKIP: %s\n", why);
 	fflush(stdout);
@@ -78,14 +78,14 @@ void api_init(void)
 		snprintf(why, sizeof(why), "cannot create a directory in %s: %s",
 			 base, strerror(errno));
 		scratch_dir[0] = '\0';
-		skip(why);
+		api_skip(why);
 	}
 	owner_pid = getpid();
 	atexit(cleanup);
 
 	file = api_new_file("disk.img", API_FILE_SIZE);
 	if (!file)
-		skip("cannot create the scratch file");
+		api_skip("cannot create the scratch file");
 	snprintf(scratch_file, sizeof(scratch_file), "%s", file);
 	free(file);
 }
@@ -100,7 +100,7 @@ void api_require_io_uring(void)
 
 		snprintf(why, sizeof(why), "io_uring_setup failed: %s",
 			 strerror(errno));
-		skip(why);
+		api_skip(why);
 	}
 	close((int)fd);
 }

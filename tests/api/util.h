@@ -31,6 +31,9 @@ void api_init(void);
 /* Exits 77 with a reason when io_uring cannot be used on this machine. */
 void api_require_io_uring(void);
 
+/* Exits 77 with @why, for a program that cannot run here at all. */
+__attribute__((noreturn)) void api_skip(const char *why);
+
 /* Path of the API_FILE_SIZE scratch file. */
 const char *api_file(void);
 

@@ -201,6 +201,7 @@ static int expect_map(const struct pz_inst *in, int j, bool *any, int *alt)
 	}
 	if (misaligned)
 		return -EINVAL;
+	/* iova and flags are not checked (as libblkio), only compared. */
 	*any = in->regions_loose;
 	for (i = 0; i < PZ_MAX_REGIONS; i++)
 		if (in->regions[i].mapped && same_region(&in->regions[i].r, &s->r))

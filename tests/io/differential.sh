@@ -24,7 +24,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bindir=${1:-$here/../../build-io/tests/io}
 refdir=${BLKIO_REF_LIBDIR:-/opt/ref/root/usr/lib/x86_64-linux-gnu}
 programs="requests integrity readonly eof backlog completion-fd loopdev
-	  pollqueues timeout interruptible"
+	  pollqueues poll-unsupported timeout interruptible"
 
 if [ ! -e "$refdir/libblkio.so.1" ]; then
 	echo "SKIP: reference library not found in $refdir"
@@ -79,7 +79,7 @@ count() {
 
 compared=0 ref_total=0 ref_pass=0 ours_total=0 ours_pass=0 skips=0
 status=0
-printf '%-14s %-22s %-22s %s\n' program reference ours "skipped in reference"
+printf '%-17s %-22s %-22s %s\n' program reference ours "skipped in reference"
 for p in $present; do
 	# shellcheck disable=SC2046
 	run ref "$p" BLKIO_REFERENCE=1 $(ref_env "$bindir/io-$p")
@@ -96,7 +96,7 @@ for p in $present; do
 		res[$label]="$ok/$n passed"
 	done
 	s=$(count '^SKIP case' "$work/ref.$p.out")
-	printf '%-14s %-22s %-22s %d\n' "$p" "${res[ref]}" "${res[ours]}" "$s"
+	printf '%-17s %-22s %-22s %d\n' "$p" "${res[ref]}" "${res[ours]}" "$s"
 
 	if [ "${res[ref]}" = SKIP ]; then
 		grep -m1 '^SKIP' "$work/ref.$p.out" | sed 's/^/    /'
