@@ -2,7 +2,8 @@
 /*
  * Queue tables: blkio_get_queue() and friends.  Regular and poll queues
  * have separate index spaces; a removed queue leaves a hole that the next
- * blkio_add_queue() fills first, and other indices never move.
+ * blkio_add_queue() fills first, and other indices never move.  Whether a
+ * poll queue can be had is the driver's to say, in its add_queue.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -54,8 +55,6 @@ static int add_queue_locked(struct blkio *b, bool poll)
 	if (!b->info.can_add_queues)
 		return blkio_err(-ENOTSUP,
 				 "Driver does not support dynamically adding queues");
-	if (poll && !b->info.supports_poll_queues)
-		return blkio_err(-EINVAL, "Poll queues not supported");
 
 	index = table_free_index(t);
 	if (index < 0)
@@ -88,9 +87,6 @@ static int remove_queue_locked(struct blkio *b, bool poll, int index)
 int queues_start(struct blkio *b)
 {
 	int i, ret;
-
-	if (b->num_poll_queues > 0 && !b->info.supports_poll_queues)
-		return blkio_err(-EINVAL, "Poll queues not supported");
 
 	for (i = 0; i < b->num_queues + b->num_poll_queues; i++) {
 		bool poll = i >= b->num_queues;

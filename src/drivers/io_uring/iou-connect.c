@@ -72,9 +72,9 @@ static void probe_io_uring(struct iou_dev *d, struct dev_info *i)
 	d->direct = f->direct;
 	d->discard_cmd = f->is_blockdev && !f->read_only &&
 			 discard_cmd_works(f->fd);
-	i->supports_poll_queues = f->direct && f->limits.found &&
-				  f->limits.io_poll &&
-				  poll_queues_work(f->fd, f->request_alignment);
+	d->iopoll = f->direct && f->limits.found && f->limits.io_poll &&
+		    poll_queues_work(f->fd, f->request_alignment);
+	i->supports_poll_queues = d->iopoll;
 }
 
 int iou_connect(struct blkio *b, const struct drv_settings *s,

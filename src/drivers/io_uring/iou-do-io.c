@@ -64,6 +64,12 @@ static inline void reap(struct iou_queue *iq, struct do_io_ctx *ctx)
 	ctx->filled = filled;
 }
 
+/* A poll queue whose ring the kernel polls (IORING_SETUP_IOPOLL). */
+static inline bool iopoll_ring(const struct iou_queue *iq)
+{
+	return iq->q.poll && !iq->busy_poll;
+}
+
 static void remaining(const struct do_io_ctx *ctx,
 		      struct __kernel_timespec *ts)
 {
@@ -117,7 +123,7 @@ static inline int enter(struct iou_queue *iq, unsigned to_submit,
 {
 	unsigned flags = 0;
 
-	if (wait_nr || iq->q.poll)
+	if (wait_nr || iopoll_ring(iq))
 		flags |= IORING_ENTER_GETEVENTS;
 	if (unlikely(ctx->has_deadline || ctx->sig))
 		return enter_ext(iq, to_submit, wait_nr, flags, ctx);
@@ -192,7 +198,8 @@ static int do_io_loop(struct iou_queue *iq, struct do_io_ctx *ctx,
 		 * completions that wait for task work.
 		 */
 		if (want <= 0 && !to_submit &&
-		    (entered || (!q->poll && !taskrun_pending(&iq->ring))))
+		    (entered || (!iopoll_ring(iq) &&
+				  !taskrun_pending(&iq->ring))))
 			return 0;
 		if (unlikely(want > 0 && entered && ctx->has_deadline) &&
 		    expired(ctx))
@@ -227,6 +234,59 @@ static int do_io_loop(struct iou_queue *iq, struct do_io_ctx *ctx,
 	}
 }
 
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/*
+ * A poll queue on a device that cannot poll: submit without waiting and
+ * spin on the completion queue in user space until enough completions
+ * are there, entering the kernel only to submit or to run the task work
+ * that completions wait for (IORING_SQ_TASKRUN).  The thread never
+ * sleeps, as on an IOPOLL ring, and no interrupt-driven wakeup is
+ * involved; the device itself still interrupts.
+ */
+__attribute__((noinline))
+static int do_io_busy_poll(struct iou_queue *iq, struct do_io_ctx *ctx)
+{
+	struct blkioq *q = &iq->q;
+	int ret;
+
+	for (;;) {
+		unsigned to_submit;
+
+		if (cq_nonempty(&iq->ring))
+			reap(iq, ctx);
+		if (unlikely(q->backlog.head))
+			iou_refill(iq);
+		to_submit = flush_sq(&iq->ring);
+		if (to_submit || taskrun_pending(&iq->ring)) {
+			ret = io_uring_enter(iq->ring.ring_fd, to_submit, 0,
+					     IORING_ENTER_GETEVENTS, NULL);
+			if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
+				return ret;
+			if (cq_nonempty(&iq->ring))
+				reap(iq, ctx);
+		}
+		if (ctx->filled >= ctx->min)
+			return 0;
+		if (unlikely(!iou_in_flight(iq)))
+			return blkio_err(-EINVAL,
+					 "min_completions is larger than total outstanding requests");
+		if (unlikely(ctx->has_deadline) && expired(ctx))
+			return blkio_err(-ETIME, "Timer expired (os error %d)",
+					 ETIME);
+		cpu_relax();
+	}
+}
+
 /*
  * Into the general loop before any system call.  Reaping only moves
  * requests from in flight to filled (or back into the ring), so checking
@@ -237,6 +297,8 @@ static int do_io_start_loop(struct iou_queue *iq, struct do_io_ctx *ctx)
 	if (unlikely(do_io_check_outstanding(&iq->q, ctx, iou_in_flight(iq))))
 		return blkio_err(-EINVAL,
 				 "min_completions is larger than total outstanding requests");
+	if (iq->busy_poll)
+		return do_io_busy_poll(iq, ctx);
 	return do_io_loop(iq, ctx, false);
 }
 

@@ -3,8 +3,16 @@
  * The io_uring driver's table and its own properties.
  */
 #include <errno.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "iou.h"
+
+static int get_poll_queue_mode(struct blkio *b, union prop_val *v)
+{
+	v->s = strdup(iou_dev(b)->iopoll ? "iopoll" : "busy-poll");
+	return v->s ? 0 : blkio_err(-ENOMEM, "Out of memory");
+}
 
 static int set_num_entries(struct blkio *b, const union prop_val *v)
 {
@@ -27,6 +35,11 @@ static const struct prop iou_props[] = {
 		.offset = offsetof(struct iou_dev, num_entries),
 		.set = set_num_entries,
 		.doc = "Submission queue entries of each queue's io_uring",
+	}, {
+		.name = "poll-queue-mode",
+		.type = PROP_STR, .read = READ_CONNECTED,
+		.get = get_poll_queue_mode,
+		.doc = "How poll queues poll: iopoll (the device) or busy-poll (the ring)",
 	},
 };
 

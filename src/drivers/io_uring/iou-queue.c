@@ -120,7 +120,9 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		return blkio_err(-ENOMEM, "Out of memory");
 	iq->dev = d;
 
-	ret = setup_ring(iq, (unsigned)d->num_entries, poll, &p);
+	/* Where the device cannot poll, a poll queue polls an ordinary ring. */
+	iq->busy_poll = poll && !d->iopoll;
+	ret = setup_ring(iq, (unsigned)d->num_entries, poll && d->iopoll, &p);
 	if (ret < 0) {
 		setup_failed(ret, d->num_entries);
 		goto out_free;

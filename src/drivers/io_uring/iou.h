@@ -27,6 +27,7 @@ struct iou_dev {
 
 	/* What connect found out about the kernel. */
 	bool discard_cmd;		/* block device: BLOCK_URING_CMD_DISCARD */
+	bool iopoll;		/* the device completes polled I/O (IOPOLL) */
 };
 
 struct iou_queue {
@@ -44,6 +45,12 @@ struct iou_queue {
 	 */
 	unsigned credits;
 	bool ext_arg;		/* IORING_FEAT_EXT_ARG: timeouts + sigmask */
+
+	/*
+	 * A poll queue on a device that cannot poll: an ordinary ring whose
+	 * completion queue do_io polls in user space, never sleeping.
+	 */
+	bool busy_poll;
 };
 
 static inline struct iou_dev *iou_dev(struct blkio *b)

@@ -79,8 +79,8 @@ int aio_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 	int ret;
 
 	if (poll)
-		return blkio_err(-ENOTSUP,
-				 "The linux-aio driver has no poll queues");
+		return blkio_err(-EINVAL,
+				 "Poll queues not supported: kernel AIO cannot poll for completions");
 	aq = calloc(1, sizeof(*aq));
 	if (!aq)
 		return blkio_err(-ENOMEM, "Out of memory");
