@@ -2,12 +2,11 @@
 /*
  * Poll queues (contract §5.5, §8.1): a poll queue has no completion fd,
  * poll queues have their own index space, and a signal mask is refused
- * on one.  Only where poll queues can be made: on an O_DIRECT scratch
- * file whose device polls (and against libblkio, whose probe claims
- * support).  Elsewhere the program exits 77 rather than pass without
- * having made a poll queue; that poll queues are refused there is
- * checked by properties (poll_queues_unsupported,
- * supports_poll_queues_truthful) and queues (add_poll_queue_unsupported).
+ * on one.  Our io_uring driver makes poll queues on every device (an
+ * IOPOLL ring where the device polls, a busy-polled ordinary ring
+ * elsewhere); libblkio makes them where its probe claims support (an
+ * O_DIRECT file).  Where none can be made the program exits 77 rather
+ * than pass without having made a poll queue.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -76,13 +75,12 @@ END_TEST
 
 /*
  * Outside Check, so without ck_assert: whether an O_DIRECT instance on
- * the scratch file claims poll queues.  Exits 77 when it does not, and 1
- * when the question cannot even be asked.
+ * the scratch file starts with a poll queue.  Exits 77 when it refuses,
+ * and 1 when the question cannot even be asked.
  */
 static void require_poll_queues(void)
 {
 	struct blkio *b = NULL;
-	bool supported = false;
 	int ret;
 
 	ret = blkio_create("io_uring", &b);
@@ -93,7 +91,7 @@ static void require_poll_queues(void)
 	if (ret == 0)
 		ret = blkio_connect(b);
 	if (ret == 0)
-		ret = blkio_get_bool(b, "supports-poll-queues", &supported);
+		ret = blkio_set_int(b, "num-poll-queues", 1);
 	if (ret < 0) {
 		printf("FAIL: connecting to %s with direct=true: %d (%s)\n",
 		       api_file(), ret, blkio_get_error_msg());
@@ -101,10 +99,11 @@ static void require_poll_queues(void)
 			blkio_destroy(&b);
 		exit(EXIT_FAILURE);
 	}
+	ret = blkio_start(b);
 	blkio_destroy(&b);
-	if (!supported)
-		api_skip("supports-poll-queues is false for an O_DIRECT file "
-			 "in BLKIO_TEST_DIR: no poll queue can be made here");
+	if (ret < 0)
+		api_skip("no poll queue can be made on an O_DIRECT file in "
+			 "BLKIO_TEST_DIR: blkio_start() refused it");
 }
 
 static Suite *poll_queues_suite(void)

@@ -473,12 +473,26 @@ START_TEST(num_entries_too_large)
 }
 END_TEST
 
-START_TEST(poll_queues_unsupported)
+/*
+ * Poll queues are never refused by the io_uring driver: where the device
+ * cannot poll they busy-poll an ordinary ring (libblkio refuses them on a
+ * buffered file and fails every request on an O_DIRECT one).
+ */
+START_TEST(poll_queues_without_device_polling)
 {
-	struct blkio *b = api_connect(false);
+	struct blkio *b;
+	char *mode = NULL;
 
+	API_SKIP_IF_REFERENCE("libblkio refuses poll queues here");
+	b = api_connect(false);
 	ck_assert_int_eq(blkio_set_int(b, "num-poll-queues", 1), 0);
-	ck_assert_err(blkio_start(b), -EINVAL, "Poll queues not supported");
+	ck_assert_ok(blkio_start(b));
+	ck_assert_ptr_nonnull(blkio_get_poll_queue(b, 0));
+	ck_assert_int_eq(blkioq_get_completion_fd(blkio_get_poll_queue(b, 0)),
+			 -1);
+	ck_assert_ok(blkio_get_str(b, "poll-queue-mode", &mode));
+	ck_assert_str_eq(mode, "busy-poll");
+	free(mode);
 	blkio_destroy(&b);
 }
 END_TEST
@@ -785,8 +799,8 @@ static int backing_io_poll(void)
 
 /*
  * Design §4: supports-poll-queues is false where the device cannot poll
- * (libblkio's zero-length probe says true), and then poll queues are
- * refused at start.
+ * (libblkio's zero-length probe says true); poll queues still start, and
+ * say they busy-poll.
  */
 START_TEST(supports_poll_queues_truthful)
 {
@@ -803,7 +817,8 @@ START_TEST(supports_poll_queues_truthful)
 	ck_assert_ok(blkio_get_bool(b, "supports-poll-queues", &v));
 	ck_assert(!v);
 	ck_assert_int_eq(blkio_set_int(b, "num-poll-queues", 1), 0);
-	ck_assert_err(blkio_start(b), -EINVAL, "Poll queues not supported");
+	ck_assert_ok(blkio_start(b));
+	ck_assert_ptr_nonnull(blkio_get_poll_queue(b, 0));
 	blkio_destroy(&b);
 }
 END_TEST
@@ -826,7 +841,7 @@ static Suite *properties_suite(void)
 	tcase_add_loop_test(tc, set_connected_only, 0, 3);
 	tcase_add_test(tc, validation);
 	tcase_add_test(tc, num_entries_too_large);
-	tcase_add_test(tc, poll_queues_unsupported);
+	tcase_add_test(tc, poll_queues_without_device_polling);
 	tcase_add_test(tc, supports_poll_queues_truthful);
 	tcase_add_test(tc, precedence_created);
 	tcase_add_test(tc, precedence_started);

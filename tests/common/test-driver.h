@@ -19,7 +19,11 @@ struct test_driver {
 	/* libblkio 1.5 has the driver: the differential runs include it. */
 	bool in_reference;
 
-	/* Poll queues exist where the device can poll (IOPOLL). */
+	/*
+	 * The driver serves poll queues on every device: IOPOLL where the
+	 * device polls, a busy-polled ordinary ring elsewhere.  Without it,
+	 * poll queues are refused with -EINVAL.
+	 */
 	bool poll_queues;
 
 	/*

@@ -40,7 +40,7 @@ struct pz_inst {
 	int our_fd;		/* a dup we put into "fd"; -1 if none */
 	bool fd_given;		/* connected with it: the library owns it */
 	bool regions_loose;	/* a mapped region was freed: anything goes */
-	bool supports_poll;
+	bool poll_queues;	/* the driver makes poll queues */
 	uint64_t mem_align;
 
 	bool q[PZ_MAX_QUEUES], pq[PZ_MAX_QUEUES];

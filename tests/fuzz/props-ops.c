@@ -39,7 +39,7 @@ static void reset_model(struct pz_inst *in, bool strict)
 	in->num_entries = 128;
 	in->num_queues = 1;
 	in->num_poll_queues = 0;
-	in->supports_poll = false;
+	in->poll_queues = false;
 	in->mem_align = 0;
 	in->regions_loose = false;
 	memset(in->q, 0, sizeof(in->q));
@@ -163,7 +163,12 @@ static void after_connect(struct pz_inst *in)
 	in->state = PM_CONNECTED;
 	ret = blkio_get_bool(in->b, "supports-poll-queues", &b);
 	FZ_CHECK(ret == 0, "get supports-poll-queues after connect: %d", ret);
-	in->supports_poll = b;
+	/*
+	 * The io_uring driver makes poll queues on every device, whatever
+	 * supports-poll-queues says (busy-polled where the device cannot
+	 * poll).
+	 */
+	in->poll_queues = true;
 	ret = blkio_get_uint64(in->b, "mem-region-alignment", &align);
 	FZ_CHECK(ret == 0 && align > 0 && (align & (align - 1)) == 0,
 		 "mem-region-alignment %llu (%d)", (unsigned long long)align, ret);
@@ -227,7 +232,7 @@ void pz_start(struct pz_inst *in)
 			    in->num_poll_queues > PZ_MAX_QUEUES)
 				return;
 			if (in->num_entries > 32768 ||
-			    (in->num_poll_queues > 0 && !in->supports_poll))
+			    (in->num_poll_queues > 0 && !in->poll_queues))
 				want = -EINVAL;
 			/* without queues no ring checks num-entries yet */
 			if (in->num_entries > 32768 && in->num_queues == 0 &&
@@ -298,10 +303,10 @@ static void add_queue(struct pz_inst *in, bool poll)
 	if (!in->strict || fz_io_uring_refused(ret))
 		return;
 	if (in->state != PM_STARTED)
-		FZ_CHECK(ret == -EBUSY || (poll && !in->supports_poll && ret == -EINVAL),
+		FZ_CHECK(ret == -EBUSY || (poll && !in->poll_queues && ret == -EINVAL),
 			 "blkio_add_%squeue before start returned %d",
 			 poll ? "poll_" : "", ret);
-	else if (poll && !in->supports_poll)
+	else if (poll && !in->poll_queues)
 		FZ_CHECK(ret == -EINVAL,
 			 "blkio_add_poll_queue without poll support returned %d", ret);
 	else if (in->num_entries > 32768)	/* the ring cannot be made */

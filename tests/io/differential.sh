@@ -24,7 +24,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bindir=${1:-$here/../../build-io/tests/io}
 refdir=${BLKIO_REF_LIBDIR:-/opt/ref/root/usr/lib/x86_64-linux-gnu}
 programs="requests integrity readonly eof backlog completion-fd loopdev
-	  pollqueues poll-unsupported timeout interruptible"
+	  pollqueues poll-fallback timeout interruptible"
 
 if [ ! -e "$refdir/libblkio.so.1" ]; then
 	echo "SKIP: reference library not found in $refdir"

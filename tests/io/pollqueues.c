@@ -6,9 +6,8 @@
  * queue, and a flush on a poll queue is refused.  Read-only, one block.
  *
  * Without such a device there is nothing to poll, and the program exits
- * 77 saying so rather than pass having polled nothing.  What a machine
- * without one can check (the property is false, poll queues are
- * refused) is poll-unsupported.c.
+ * 77 saying so rather than pass having polled nothing.  Poll queues on
+ * devices that cannot poll (busy-polled rings) are poll-fallback.c's.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -18,6 +17,7 @@
 #include <string.h>
 
 #include "iotest.h"
+#include "test-driver.h"
 
 /* A block device whose queue has io_poll enabled, or NULL. */
 static char *find_iopoll_device(void)
@@ -61,7 +61,7 @@ START_TEST(test_real_poll_queue)
 	int ret;
 
 	/* Read-only and a single block: harmless on any device. */
-	ck_assert_int_eq(blkio_create("io_uring", &bb), 0);
+	ck_assert_int_eq(blkio_create(test_driver_name(), &bb), 0);
 	ck_assert_int_eq(blkio_set_str(bb, "path", iopoll_dev), 0);
 	ck_assert_int_eq(blkio_set_bool(bb, "direct", true), 0);
 	ck_assert_int_eq(blkio_set_bool(bb, "read-only", true), 0);
@@ -107,11 +107,14 @@ static Suite *pollqueues_suite(void)
 
 int main(void)
 {
+	if (!test_driver()->poll_queues)
+		iot_skip("the driver has no poll queues (refusing them is "
+			 "poll-fallback's to check)");
 	iopoll_dev = find_iopoll_device();
 	if (!iopoll_dev)
 		iot_skip("no block device here has /sys/block/*/queue/io_poll "
 			 "= 1, so there is no polled I/O to test (the "
-			 "no-polling checks are in poll-unsupported)");
+			 "busy-polled poll queues are in poll-fallback)");
 	fprintf(stderr, "polling on %s\n", iopoll_dev);
 	return iot_run(pollqueues_suite());
 }

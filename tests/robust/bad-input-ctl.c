@@ -345,8 +345,6 @@ const struct bi_case bi_ctl_cases[] = {
 
 	INT("start b=NULL", ST_NONE, BI_OURS, start, -EINVAL),
 	INT("start created", ST_CREATED, 0, start, -ENODEV),
-	INT("start unsupported poll queue", ST_CONNECTED, 0, start_with,
-	    -EINVAL, .s = "num-poll-queues", .a = 1),
 	INT("start num-entries 65536", ST_CONNECTED, 0, start_with, -EINVAL,
 	    .s = "num-entries", .a = 65536),
 	INT("start num-entries INT_MAX", ST_CONNECTED, 0, start_with, -EINVAL,
@@ -413,8 +411,6 @@ const struct bi_case bi_ctl_cases[] = {
 	INT("add_queue created", ST_CREATED, 0, add_queue, -EBUSY),
 	INT("add_queue connected", ST_CONNECTED, 0, add_queue, -EBUSY),
 	INT("add_poll_queue created", ST_CREATED, 0, add_queue, -EBUSY,
-	    .s = "poll"),
-	INT("add_poll_queue unsupported", ST_STARTED, 0, add_queue, -EINVAL,
 	    .s = "poll"),
 	INT("remove_queue b=NULL", ST_NONE, BI_OURS, remove_queue, -EINVAL),
 	INT("remove_poll_queue b=NULL", ST_NONE, BI_OURS, remove_queue, -EINVAL,
