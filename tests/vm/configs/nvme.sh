@@ -30,10 +30,11 @@ setup='modprobe -d /run/initrd loop &&
 	nvme-setup.sh 2 blkio-nopoll POLL=blkio-poll:1 ZONED=blkio-poll:2 NOPOLL=blkio-nopoll:1'
 
 # What the tests run from the build directory.
-programs=()
+programs=(tests/vm/poll-proof)
 
 # NAME TIMEOUT COMMAND (bash, run in tests/vm/guest with the devices in
 # the environment)
 tests=(
+	'poll-proof 120 "$VM_BUILD"/tests/vm/poll-proof "$VM_NVME_POLL" "$VM_NVME_NOPOLL"'
 	'zoned-smoke 60 zoned-smoke.sh "$VM_NVME_ZONED"'
 )
