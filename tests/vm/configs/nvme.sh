@@ -30,11 +30,14 @@ setup='modprobe -d /run/initrd loop &&
 	nvme-setup.sh 2 blkio-nopoll POLL=blkio-poll:1 ZONED=blkio-poll:2 NOPOLL=blkio-nopoll:1'
 
 # What the tests run from the build directory.
-programs=(tests/vm/poll-proof)
+programs=(tests/vm/poll-proof tools/blkio-bench tests/io/io-pollqueues)
 
 # NAME TIMEOUT COMMAND (bash, run in tests/vm/guest with the devices in
 # the environment)
 tests=(
 	'poll-proof 120 "$VM_BUILD"/tests/vm/poll-proof "$VM_NVME_POLL" "$VM_NVME_NOPOLL"'
+	'bench-poll 180 bench-poll.sh "$VM_BUILD"/tools/blkio-bench "$VM_NVME_POLL"'
 	'zoned-smoke 60 zoned-smoke.sh "$VM_NVME_ZONED"'
+	# the host suite's poll-queue program: its real-device case runs here
+	'io-pollqueues 120 BLKIO_TEST_DRIVER=io_uring "$VM_BUILD"/tests/io/io-pollqueues'
 )
