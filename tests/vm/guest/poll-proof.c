@@ -18,7 +18,10 @@
  *     with min_completions > 0 and busy-polling with 0, and the NVMe lines
  *     of /proc/interrupts do not move while each case runs;
  *  3. the same on a regular queue of POLL_DEV does move them, so the
- *     measurement can fail.
+ *     measurement can fail;
+ *  4. poll-queue-mode is "iopoll" on POLL_DEV and "busy-poll" on each
+ *     NOPOLL_DEV, where a poll queue still starts and moves data
+ *     correctly, and its interrupts move (nothing polls the device).
  *
  * Uses only blkio.h.  One PASS/FAIL line per check (info: lines assert
  * nothing); exits 0 if every check passed, else 1.
@@ -362,9 +365,15 @@ static struct blkio *connect_direct(const char *path)
 	return b;
 }
 
+/*
+ * supports-poll-queues says whether the device polls; poll-queue-mode
+ * how this instance's poll queues will poll.
+ */
 static void check_supports(const char *path, bool want)
 {
+	const char *want_mode = want ? "iopoll" : "busy-poll";
 	struct blkio *b = connect_direct(path);
+	char *mode = NULL;
 	bool sup;
 
 	if (!b)
@@ -376,6 +385,14 @@ static void check_supports(const char *path, bool want)
 		report(sup == want, "%s: supports-poll-queues=%s with direct=true (queue/io_poll=%ld), want %s",
 		       path, sup ? "true" : "false",
 		       sysfs_attr(path, "io_poll"), want ? "true" : "false");
+	if (blkio_get_str(b, "poll-queue-mode", &mode) < 0)
+		report(false, "%s: poll-queue-mode: %s", path,
+		       blkio_get_error_msg());
+	else
+		report(strcmp(mode, want_mode) == 0,
+		       "%s: poll-queue-mode=%s, want %s", path, mode,
+		       want_mode);
+	free(mode);
 	blkio_destroy(&b);
 }
 
@@ -457,6 +474,39 @@ out:
 	blkio_destroy(&b);
 }
 
+static const struct io_case busy_poll_cases[] = {
+	{ 4096, 0, 16, 128, WAIT_ONE },
+	{ 16384, 4, 8, 64, WAIT_POLL },
+};
+
+/*
+ * A device that cannot poll still gets a working poll queue (a busy-polled
+ * ordinary ring): data verified, and its interrupts move, as they must
+ * without IOPOLL.
+ */
+static void busy_poll_io_cases(const char *path)
+{
+	struct blkio *b = connect_direct(path);
+	struct blkioq *pq;
+	uint64_t capacity = 0;
+	int ret;
+
+	if (!b)
+		return;
+	blkio_get_uint64(b, "capacity", &capacity);
+	blkio_set_int(b, "num-queues", 0);
+	blkio_set_int(b, "num-poll-queues", 1);
+	ret = blkio_start(b);
+	report(ret == 0, "%s: start with num-poll-queues=1 on a device that cannot poll: %s",
+	       path, ret == 0 ? "ok" : blkio_get_error_msg());
+	pq = ret == 0 ? blkio_get_poll_queue(b, 0) : NULL;
+	for (size_t i = 0; pq && i < sizeof(busy_poll_cases) /
+				     sizeof(busy_poll_cases[0]); i++)
+		run_case(pq, "busy-poll", &busy_poll_cases[i], 4096, 4096,
+			 capacity, IRQS_SOME);
+	blkio_destroy(&b);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -471,6 +521,8 @@ int main(int argc, char **argv)
 	for (int i = 2; i < argc; i++)
 		check_supports(argv[i], false);
 	io_cases(argv[1]);
+	for (int i = 2; i < argc; i++)
+		busy_poll_io_cases(argv[i]);
 	printf("%d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
