@@ -69,6 +69,12 @@ struct queue_ops {
 	 * takes the fd and whenever it changes the hint.
 	 */
 	void (*set_completion_fd_enabled)(struct blkioq *q, bool enable);
+
+	/*
+	 * submit() takes the zone requests (REQ_ZONE_*).  Without it they
+	 * complete with -ENOTSUP before reaching the driver.
+	 */
+	bool zones;
 };
 
 /* Request slots and completion posting (src/core/queue.c). */

@@ -21,6 +21,12 @@ enum req_op {
 	REQ_WRITE_ZEROES,
 	REQ_DISCARD,
 	REQ_FLUSH,
+	/* Zoned storage (src/core/zones.c): only to queues with zone_ops. */
+	REQ_ZONE_REPORT,	/* buf: struct blkio_zone[len] from start */
+	REQ_ZONE_OPEN,		/* start: the zone; REQ_F_ALL_ZONES: every zone */
+	REQ_ZONE_CLOSE,
+	REQ_ZONE_FINISH,
+	REQ_ZONE_RESET,
 };
 
 struct req {
@@ -64,6 +70,9 @@ struct req {
 
 /* A bit of req.flags no BLKIO_REQ_* flag uses, free for the driver. */
 #define REQ_F_DRIVER (1u << 7)
+
+/* A zone management request for every zone (blkioq_open_all_zones() ...). */
+#define REQ_F_ALL_ZONES (1u << 6)
 
 static inline int req_expect_len(uint64_t len)
 {
