@@ -285,6 +285,7 @@ static const struct scenario *find_scenario(const char *id)
 	return NULL;
 }
 
+__attribute__((noreturn))
 static void usage(void)
 {
 	size_t i;
