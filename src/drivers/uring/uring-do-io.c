@@ -31,42 +31,67 @@ static inline unsigned flush_sq(struct io_uring *ring)
 	return tail - *sq->khead;
 }
 
+/* A CQE other than the expected one: the driver decides. */
+__attribute__((noinline))
+static bool reap_slow(struct uring_queue *uq, struct req *r,
+		      const struct io_uring_cqe *cqe,
+		      struct blkio_completion *c)
+{
+	const char *msg = NULL;
+	int ret = uq->ops->complete(uq, r, cqe, &msg);
+
+	if (ret == URING_CONTINUED)
+		return false;
+	*c = (struct blkio_completion){
+		.user_data = r->user_data,
+		.error_msg = msg,
+		.ret = ret,
+	};
+	return true;
+}
+
 /*
  * Move finished requests from the CQ ring into ctx->c.  Inline: it runs on
  * every blkioq_do_io() call.  A CQE whose result is the one the request
- * expects finishes it here; anything else is the driver's to judge.
+ * expects finishes it here; anything else is the driver's to judge.  The
+ * CQE size is a constant in each copy (big: 32-byte CQEs).
  */
-static inline void reap(struct uring_queue *uq, struct do_io_ctx *ctx)
+static __attribute__((always_inline)) inline void
+reap_cqes(struct uring_queue *uq, struct do_io_ctx *ctx, const bool big)
 {
 	struct io_uring_cq *cq = &uq->ring.cq;
 	struct blkio_completion *c = ctx->c;
 	unsigned head = *cq->khead;
 	unsigned tail = io_uring_smp_load_acquire(cq->ktail);
-	unsigned shift = uq->cqe_shift;
 	int filled = ctx->filled, max = ctx->max;
 
 	while (head != tail && filled < max) {
 		struct io_uring_cqe *cqe =
-			&cq->cqes[(head & cq->ring_mask) << shift];
+			&cq->cqes[(head & cq->ring_mask) << big];
 		struct req *r = (struct req *)(uintptr_t)cqe->user_data;
-		const char *msg = NULL;
-		int ret = 0;
 
 		head++;
-		if (unlikely(cqe->res != r->expect)) {
-			ret = uq->ops->complete(uq, r, cqe, &msg);
-			if (ret == URING_CONTINUED)
-				continue;
-		}
-		c[filled++] = (struct blkio_completion){
-			.user_data = r->user_data,
-			.error_msg = msg,
-			.ret = ret,
-		};
+		if (likely(cqe->res == r->expect))
+			c[filled++] = (struct blkio_completion){
+				.user_data = r->user_data,
+			};
+		else if (reap_slow(uq, r, cqe, &c[filled]))
+			filled++;
+		else
+			continue;
 		req_free(&uq->q, r);
 	}
 	io_uring_smp_store_release(cq->khead, head);
 	ctx->filled = filled;
+}
+
+static __attribute__((always_inline)) inline void
+reap(struct uring_queue *uq, struct do_io_ctx *ctx)
+{
+	if (uq->cqe_shift)
+		reap_cqes(uq, ctx, true);
+	else
+		reap_cqes(uq, ctx, false);
 }
 
 /* A poll queue whose ring the kernel polls (IORING_SETUP_IOPOLL). */

@@ -11,6 +11,7 @@
 #ifndef BLKIO_DRIVERS_URING_H
 #define BLKIO_DRIVERS_URING_H
 
+#include <limits.h>
 #include <liburing.h>
 #include <stdbool.h>
 
@@ -36,7 +37,8 @@ struct uring_ops {
 			const struct io_uring_cqe *cqe, const char **msg);
 };
 
-#define URING_CONTINUED 1
+/* Not an errno and not a count: complete() reports no completion. */
+#define URING_CONTINUED INT_MIN
 
 struct uring_queue {
 	struct blkioq q;
