@@ -216,15 +216,15 @@ static void special_requests(const struct target *t)
 }
 
 /* One request that must fail with want and a message naming why. */
-static void expect_error(struct blkioq *q, const char *what, int want,
-			 const char *msg_part)
+static void expect_error(const struct target *t, struct blkioq *q,
+			 const char *what, int want, const char *msg_part)
 {
 	const char *msg = NULL;
 	int ret = wait1(q, &msg);
 
 	report(ret == want && msg && strstr(msg, msg_part),
-	       "%s: %d (%s), want %d and a message with \"%s\"", what, ret,
-	       msg ? msg : "no message", want, msg_part);
+	       "%s: %s: %d (%s), want %d and a message with \"%s\"", t->ng,
+	       what, ret, msg ? msg : "no message", want, msg_part);
 }
 
 static void refused_requests(const struct target *t)
@@ -243,25 +243,25 @@ static void refused_requests(const struct target *t)
 	blkio_get_uint64(b, "max-discard-len", &dl);
 
 	blkioq_read(q, 1, buf, t->lba, NULL, 0);
-	expect_error(q, "read at offset 1", -EINVAL, "request-alignment");
+	expect_error(t, q, "read at offset 1", -EINVAL, "request-alignment");
 	blkioq_write(q, 0, buf, t->lba + 1, NULL, 0);
-	expect_error(q, "write of a block + 1 byte", -EINVAL,
+	expect_error(t, q, "write of a block + 1 byte", -EINVAL,
 		     "request-alignment");
 	blkioq_read(q, 0, buf, big, NULL, 0);
-	expect_error(q, "read of max-transfer + a block", -EINVAL,
+	expect_error(t, q, "read of max-transfer + a block", -EINVAL,
 		     "max-transfer");
 	blkioq_write_zeroes(q, 0, wz + t->lba, NULL, 0);
-	expect_error(q, "write-zeroes over max-write-zeroes-len", -EINVAL,
+	expect_error(t, q, "write-zeroes over max-write-zeroes-len", -EINVAL,
 		     "max-write-zeroes-len");
 	blkioq_discard(q, 0, dl + t->lba, NULL, 0);
-	expect_error(q, "discard over max-discard-len", -EINVAL,
+	expect_error(t, q, "discard over max-discard-len", -EINVAL,
 		     "max-discard-len");
 	/* The device's answer, with its status code in the message. */
 	blkioq_read(q, t->capacity, buf, t->lba, NULL, 0);
-	expect_error(q, "read at the capacity (device: LBA Out of Range)",
+	expect_error(t, q, "read at the capacity (device: LBA Out of Range)",
 		     -ERANGE, "NVMe status 0x080");
 	blkioq_reset_zone(q, 0, NULL, 0);
-	expect_error(q, "reset zone on a conventional namespace", -ENOTSUP,
+	expect_error(t, q, "reset zone on a conventional namespace", -ENOTSUP,
 		     "not zoned");
 	free(buf);
 	blkio_destroy(&b);
@@ -284,14 +284,14 @@ static void read_only_mode(const struct target *t)
 	blkio_get_bool(b, "read-only", &ro);
 	report(ro, "%s: read-only reads back true after connect", t->ng);
 	blkioq_write(q, 0, buf, t->lba, NULL, 0);
-	expect_error(q, "read-only: write", -EBADF, "driver is in read-only mode");
+	expect_error(t, q, "read-only: write", -EBADF, "driver is in read-only mode");
 	blkioq_writev(q, 0, &iov, 1, NULL, 0);
-	expect_error(q, "read-only: writev", -EBADF, "driver is in read-only mode");
+	expect_error(t, q, "read-only: writev", -EBADF, "driver is in read-only mode");
 	blkioq_write_zeroes(q, 0, t->lba, NULL, 0);
-	expect_error(q, "read-only: write-zeroes", -EBADF,
+	expect_error(t, q, "read-only: write-zeroes", -EBADF,
 		     "driver is in read-only mode");
 	blkioq_discard(q, 0, t->lba, NULL, 0);
-	expect_error(q, "read-only: discard", -EBADF,
+	expect_error(t, q, "read-only: discard", -EBADF,
 		     "driver is in read-only mode");
 	ret = do_read(q, 0, buf, t->lba, &msg);
 	report(ret == 0, "%s: read-only: read works: %d%s", t->ng, ret,
