@@ -63,6 +63,8 @@ int bdev_limits_from_dirs(const char *dev_dir, const char *queue_dir,
 	l->discard_max_bytes = read_u64(queue_dir, "discard_max_bytes", 0);
 	l->write_zeroes_max_bytes = read_u64(queue_dir,
 					     "write_zeroes_max_bytes", 0);
+	l->max_hw_sectors_kb = read_uint(queue_dir, "max_hw_sectors_kb", 0);
+	l->max_segments = read_uint(queue_dir, "max_segments", 0);
 	l->fua = read_uint(queue_dir, "fua", 0) != 0;
 	l->io_poll = read_uint(queue_dir, "io_poll", 0) != 0;
 	l->write_back_cache = read_attr(queue_dir, "write_cache", buf,

@@ -19,6 +19,8 @@ struct bdev_limits {
 	unsigned discard_alignment;	/* of the partition, if any */
 	uint64_t discard_max_bytes;
 	uint64_t write_zeroes_max_bytes;
+	unsigned max_hw_sectors_kb;	/* 0: unknown */
+	unsigned max_segments;		/* 0: unknown */
 	bool fua;
 	bool write_back_cache;
 	bool io_poll;

@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
  * Every driver name the library accepts: libblkio's five and linux-aio,
- * which libblkio lacks.  nvme-io_uring and the virtio-blk
- * family are not built yet: they can be created and configured (so
- * programs that probe them behave as with libblkio) but blkio_connect()
- * fails with -ENOTSUP.
+ * which libblkio lacks.  The virtio-blk family is not built yet: it can
+ * be created and configured (so programs that probe it behave as with
+ * libblkio) but blkio_connect() fails with -ENOTSUP.
  */
 #include <string.h>
 
@@ -13,6 +12,7 @@
 /* Defined by each driver, next to its code (src/drivers/). */
 extern const struct driver io_uring_driver;
 extern const struct driver linux_aio_driver;
+extern const struct driver nvme_io_uring_driver;
 
 /* The virtio-blk family starts with the limits libblkio reports for it. */
 static void virtio_blk_init(void *priv, struct dev_info *defaults)
@@ -24,18 +24,12 @@ static void virtio_blk_init(void *priv, struct dev_info *defaults)
 	defaults->supports_poll_queues = true;
 }
 
-static void nvme_init(void *priv, struct dev_info *defaults)
-{
-	defaults->supports_fua_natively = true;
-}
-
 #define UNBUILT_DRIVER(var, drv_name, init_fn)		\
 	static const struct driver var = {		\
 		.name = drv_name,			\
 		.init = init_fn,			\
 	}
 
-UNBUILT_DRIVER(nvme_io_uring_driver, "nvme-io_uring", nvme_init);
 UNBUILT_DRIVER(vfio_pci_driver, "virtio-blk-vfio-pci", virtio_blk_init);
 UNBUILT_DRIVER(vhost_user_driver, "virtio-blk-vhost-user", virtio_blk_init);
 UNBUILT_DRIVER(vhost_vdpa_driver, "virtio-blk-vhost-vdpa", virtio_blk_init);

@@ -55,11 +55,21 @@ struct req {
 	bool partial_head;	/* vectored: `partial` is submitted before iov */
 	uint16_t retries;	/* rounds resubmitted after -EAGAIN */
 
-	/*
-	 * A vectored request that came back short in the middle of an iovec
-	 * continues with this remainder; the caller's array is never written.
-	 */
-	struct iovec partial;
+	union {
+		/*
+		 * A vectored request that came back short in the middle of an
+		 * iovec continues with this remainder; the caller's array is
+		 * never written.
+		 */
+		struct iovec partial;
+
+		/*
+		 * Scratch for the driver on requests that have no partial
+		 * (not vectored): data a command points at while in flight,
+		 * progress of a request that takes several rounds.
+		 */
+		uint64_t drv[2];
+	};
 
 	/* Result, while the request waits on the completion list. */
 	int ret;

@@ -24,7 +24,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bindir=${1:-$here/../../build-api/tests/api}
 refdir=${BLKIO_REF_LIBDIR:-/opt/ref/root/usr/lib/x86_64-linux-gnu}
 programs="lifecycle properties connect errors queues memregions doio-args
-	  poll-queues abi"
+	  poll-queues nvme abi"
 
 if [ ! -e "$refdir/libblkio.so.1" ]; then
 	echo "SKIP: reference library not found in $refdir"

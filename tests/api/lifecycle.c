@@ -19,6 +19,15 @@ static const char *const drivers[] = {
 
 #define NR_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 
+/* The drivers whose connect is not built (tests/api/nvme.c has nvme's). */
+static const char *const unbuilt[] = {
+	"virtio-blk-vfio-pci",
+	"virtio-blk-vhost-user",
+	"virtio-blk-vhost-vdpa",
+};
+
+#define NR_UNBUILT (sizeof(unbuilt) / sizeof(unbuilt[0]))
+
 START_TEST(create_null_bp)
 {
 	ck_assert_err(blkio_create("io_uring", NULL), -EINVAL,
@@ -68,7 +77,7 @@ START_TEST(create_every_driver)
 END_TEST
 
 /*
- * Drivers other than io_uring are not implemented here: connect must fail
+ * The virtio-blk drivers are not implemented here: connect must fail
  * cleanly with -ENOTSUP and a message.  libblkio fails for its own
  * reasons (no device behind the path), so against it only "fails with a
  * message, does not crash" is checked.
@@ -99,13 +108,13 @@ static void connect_other_driver(const char *func, const char *name,
 
 START_TEST(connect_other_driver_no_path)
 {
-	connect_other_driver(__func__, drivers[_i + 1], NULL);
+	connect_other_driver(__func__, unbuilt[_i], NULL);
 }
 END_TEST
 
 START_TEST(connect_other_driver_file_path)
 {
-	connect_other_driver(__func__, drivers[_i + 1], api_file());
+	connect_other_driver(__func__, unbuilt[_i], api_file());
 }
 END_TEST
 
@@ -260,9 +269,9 @@ static Suite *lifecycle_suite(void)
 	tcase_add_test(tc, create_null_bp);
 	tcase_add_test(tc, create_unknown_driver);
 	tcase_add_loop_test(tc, create_every_driver, 0, NR_DRIVERS);
-	tcase_add_loop_test(tc, connect_other_driver_no_path, 0, NR_DRIVERS - 1);
+	tcase_add_loop_test(tc, connect_other_driver_no_path, 0, NR_UNBUILT);
 	tcase_add_loop_test(tc, connect_other_driver_file_path, 0,
-			    NR_DRIVERS - 1);
+			    NR_UNBUILT);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("states");

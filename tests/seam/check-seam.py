@@ -4,9 +4,9 @@
 docs/architecture.md):
 
   - a driver (src/drivers/NAME/) includes its own files, a shared driver
-    folder (src/drivers/file/, src/drivers/virtio-blk/) and, of the core,
-    only src/core/driver-api.h; a shared folder likewise never includes a
-    driver;
+    folder (src/drivers/file/, src/drivers/uring/, src/drivers/virtio-blk/)
+    and, of the core, only src/core/driver-api.h; a shared folder likewise
+    never includes a driver;
   - the property engine (src/props/) includes no driver and calls no
     driver function through the driver table;
   - the core (src/core/) includes neither a driver nor the property engine;
@@ -23,7 +23,7 @@ import shutil
 import sys
 import tempfile
 
-SHARED_DRIVER_FOLDERS = {"file", "virtio-blk"}
+SHARED_DRIVER_FOLDERS = {"file", "uring", "virtio-blk"}
 DRIVER_API = "src/core/driver-api.h"
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 # A call through the driver table: b->drv->connect(...), drv->add_queue(...)

@@ -43,6 +43,8 @@ static void make_tree(void)
 	put(queue_dir, "write_zeroes_max_bytes", "0");
 	put(queue_dir, "fua", "1");
 	put(queue_dir, "io_poll", "0");
+	put(queue_dir, "max_hw_sectors_kb", "512");
+	put(queue_dir, "max_segments", "127");
 	put(queue_dir, "write_cache", "write back");
 	put(dev_dir, "discard_alignment", "4096");
 }
@@ -70,6 +72,8 @@ START_TEST(captured_tree)
 	ck_assert_uint_eq(l.write_zeroes_max_bytes, 0);
 	ck_assert(l.fua);
 	ck_assert(!l.io_poll);
+	ck_assert_uint_eq(l.max_hw_sectors_kb, 512);
+	ck_assert_uint_eq(l.max_segments, 127);
 	ck_assert(l.write_back_cache);
 	/* An alignment offset equal to the granularity means 0. */
 	ck_assert_uint_eq(l.discard_alignment, 0);

@@ -38,9 +38,16 @@ START_TEST(common_table_sorted)
 }
 END_TEST
 
-START_TEST(io_uring_table_sorted_and_disjoint)
+/* The drivers with property tables of their own. */
+static const char *const drivers_with_props[] = {
+	"io_uring",
+	"linux-aio",
+	"nvme-io_uring",
+};
+
+START_TEST(driver_table_sorted_and_disjoint)
 {
-	const struct driver *d = driver_find("io_uring");
+	const struct driver *d = driver_find(drivers_with_props[_i]);
 	size_t i;
 
 	ck_assert_ptr_nonnull(d);
@@ -101,7 +108,9 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, common_table_sorted);
-	tcase_add_test(tc, io_uring_table_sorted_and_disjoint);
+	tcase_add_loop_test(tc, driver_table_sorted_and_disjoint, 0,
+			    sizeof(drivers_with_props) /
+			    sizeof(drivers_with_props[0]));
 	tcase_add_test(tc, unknown_names_not_found);
 	tcase_add_test(tc, parse_and_format);
 	suite_add_tcase(s, tc);

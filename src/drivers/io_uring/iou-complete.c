@@ -6,19 +6,23 @@
  */
 #include "iou.h"
 
-int iou_advance_slow(struct iou_queue *iq, struct req *r, int res)
+int iou_complete(struct uring_queue *uq, struct req *r,
+		 const struct io_uring_cqe *cqe, const char **msg)
 {
+	const struct file_dev *f = &iou_uq(uq)->dev->file;
+	int res = cqe->res;
 	int ret;
 
+	(void)msg;	/* the errno says it all */
 	switch (r->op) {
 	case REQ_READ:
 	case REQ_WRITE:
 	case REQ_READV:
 	case REQ_WRITEV:
-		ret = file_rw_result(&iq->dev->file, r, res);
+		ret = file_rw_result(f, r, res);
 		break;
 	case REQ_WRITE_ZEROES:
-		ret = file_wz_result(&iq->dev->file, r, res);
+		ret = file_wz_result(f, r, res);
 		break;
 	default:	/* flush, discard */
 		ret = file_retry_eagain(r, res) ? FILE_AGAIN : res < 0 ? res : 0;
@@ -26,6 +30,6 @@ int iou_advance_slow(struct iou_queue *iq, struct req *r, int res)
 	}
 	if (ret != FILE_AGAIN)
 		return ret;
-	iou_resubmit(iq, r);
-	return IOU_CONTINUED;
+	uring_resubmit(uq, r);
+	return URING_CONTINUED;
 }

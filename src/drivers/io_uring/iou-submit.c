@@ -43,9 +43,11 @@ static void prep_vectored(struct io_uring_sqe *sqe, const struct req *r)
 		io_uring_prep_writev(sqe, 0, iov, (unsigned)cnt, r->start);
 }
 
-static inline void prep(const struct iou_queue *iq, struct io_uring_sqe *sqe,
-			const struct req *r)
+void iou_prep(struct uring_queue *uq, struct io_uring_sqe *sqe,
+	      struct req *r)
 {
+	const struct iou_queue *iq = iou_uq(uq);
+
 	switch (r->op) {
 	case REQ_READ:
 		io_uring_prep_read(sqe, 0, r->buf, (unsigned)r->len, r->start);
@@ -75,26 +77,11 @@ static inline void prep(const struct iou_queue *iq, struct io_uring_sqe *sqe,
 	io_uring_sqe_set_data(sqe, (void *)r);
 }
 
-static inline bool try_prep(struct iou_queue *iq, struct req *r)
-{
-	struct io_uring_sqe *sqe;
-
-	if (!iq->credits) {
-		iq->credits = iou_room(iq);
-		if (!iq->credits)
-			return false;
-	}
-	iq->credits--;
-	sqe = io_uring_get_sqe(&iq->ring);
-	prep(iq, sqe, r);
-	return true;
-}
-
 /* Everything but a read or write going straight into the ring. */
 __attribute__((noinline))
 static void submit_slow(struct iou_queue *iq, struct req *r)
 {
-	struct blkioq *q = &iq->q;
+	struct blkioq *q = &iq->uq.q;
 
 	if (unlikely(r->op == REQ_WRITE_ZEROES)) {
 		const char *refused = file_wz_refused(&iq->dev->file, r);
@@ -107,9 +94,7 @@ static void submit_slow(struct iou_queue *iq, struct req *r)
 		if (r->flags & BLKIO_REQ_FUA)
 			r->expect = REQ_EXPECT_NOTHING;
 	}
-	if (likely(!q->backlog.head) && try_prep(iq, r))
-		return;
-	backlog_push(q, r);
+	uring_submit_slow(&iq->uq, r);
 }
 
 /*
@@ -119,17 +104,17 @@ static void submit_slow(struct iou_queue *iq, struct req *r)
 void iou_submit(struct blkioq *q, struct req *r)
 {
 	struct iou_queue *iq = iou_queue(q);
-	struct io_uring_sq *sq = &iq->ring.sq;
+	struct io_uring_sq *sq = &iq->uq.ring.sq;
 	unsigned tail = sq->sqe_tail;
 	struct io_uring_sqe *sqe;
 	unsigned op = r->op;
 
 	/* No credits while a backlog waits, so it keeps its place. */
-	if (unlikely(op > REQ_WRITE || !iq->credits)) {
+	if (unlikely(op > REQ_WRITE || !iq->uq.credits)) {
 		submit_slow(iq, r);
 		return;
 	}
-	iq->credits--;
+	iq->uq.credits--;
 	sqe = &sq->sqes[tail & sq->ring_mask];
 	sq->sqe_tail = tail + 1;
 
@@ -143,20 +128,4 @@ void iou_submit(struct blkioq *q, struct req *r)
 		.rw_flags = (r->flags & BLKIO_REQ_FUA) ? RWF_DSYNC : 0,
 		.user_data = (uintptr_t)r,
 	};
-}
-
-/* Send a request that needs another round (short I/O, FUA flush). */
-void iou_resubmit(struct iou_queue *iq, struct req *r)
-{
-	if (!try_prep(iq, r))
-		backlog_push_front(&iq->q, r);
-}
-
-/* Move backlogged requests into the ring while there is room. */
-void iou_refill(struct iou_queue *iq)
-{
-	struct blkioq *q = &iq->q;
-
-	while (q->backlog.head && try_prep(iq, q->backlog.head))
-		backlog_pop(q);
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "../file/file.h"
+#include "../uring/uring.h"
 
 /* Linux 6.12: asynchronous discard of a block device range. */
 #ifndef BLOCK_URING_CMD_DISCARD
@@ -31,26 +32,8 @@ struct iou_dev {
 };
 
 struct iou_queue {
-	struct blkioq q;
-	struct io_uring ring;
+	struct uring_queue uq;
 	const struct iou_dev *dev;
-	unsigned max_in_flight;	/* CQ ring size: never overflow it */
-
-	/*
-	 * SQEs that may be prepared without looking: no more than the free
-	 * SQ entries and no more than the CQ can take.  Counted down by
-	 * every prepared SQE and recomputed only when it runs out (room never
-	 * shrinks behind our back), so the hot path tests one number; 0 while
-	 * a backlog waits.
-	 */
-	unsigned credits;
-	bool ext_arg;		/* IORING_FEAT_EXT_ARG: timeouts + sigmask */
-
-	/*
-	 * A poll queue on a device that cannot poll: an ordinary ring whose
-	 * completion queue do_io polls in user space, never sleeping.
-	 */
-	bool busy_poll;
 };
 
 static inline struct iou_dev *iou_dev(struct blkio *b)
@@ -60,7 +43,12 @@ static inline struct iou_dev *iou_dev(struct blkio *b)
 
 static inline struct iou_queue *iou_queue(struct blkioq *q)
 {
-	return container_of(q, struct iou_queue, q);
+	return container_of(q, struct iou_queue, uq.q);
+}
+
+static inline struct iou_queue *iou_uq(struct uring_queue *uq)
+{
+	return container_of(uq, struct iou_queue, uq);
 }
 
 /* iou-connect.c */
@@ -72,42 +60,13 @@ int iou_get_capacity(struct blkio *b, uint64_t *capacity);
 int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp);
 void iou_remove_queue(struct blkioq *q);
 
-/*
- * Requests in the ring and not yet reaped.  Every SQE this driver prepares
- * yields exactly one CQE, so the count falls out of the ring's own
- * counters instead of being kept on every submission and completion.
- */
-static inline unsigned iou_in_flight(const struct iou_queue *iq)
-{
-	return iq->ring.sq.sqe_tail - *iq->ring.cq.khead;
-}
-
-/* How many SQEs may be prepared now (see credits). */
-static inline unsigned iou_room(const struct iou_queue *iq)
-{
-	const struct io_uring_sq *sq = &iq->ring.sq;
-	unsigned sq_free = sq->ring_entries -
-			   (sq->sqe_tail - io_uring_smp_load_acquire(sq->khead));
-	unsigned cq_free = iq->max_in_flight - iou_in_flight(iq);
-
-	return sq_free < cq_free ? sq_free : cq_free;
-}
-
 /* iou-submit.c */
 void iou_submit(struct blkioq *q, struct req *r);
-void iou_resubmit(struct iou_queue *iq, struct req *r);
-void iou_refill(struct iou_queue *iq);
+void iou_prep(struct uring_queue *uq, struct io_uring_sqe *sqe,
+	      struct req *r);
 
-/*
- * iou-complete.c: a CQE result other than r->expect.  Returns the
- * completion's ret, or IOU_CONTINUED when the request went round again
- * and there is nothing to report.
- */
-#define IOU_CONTINUED 1
-int iou_advance_slow(struct iou_queue *iq, struct req *r, int res);
-
-/* iou-do-io.c */
-int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx);
-void iou_set_completion_fd_enabled(struct blkioq *q, bool enable);
+/* iou-complete.c: a CQE result other than r->expect (struct uring_ops). */
+int iou_complete(struct uring_queue *uq, struct req *r,
+		 const struct io_uring_cqe *cqe, const char **msg);
 
 #endif

@@ -30,7 +30,8 @@ setup='modprobe -d /run/initrd loop &&
 	nvme-setup.sh 2 blkio-nopoll POLL=blkio-poll:1 ZONED=blkio-poll:2 NOPOLL=blkio-nopoll:1'
 
 # What the tests run from the build directory.
-programs=(tests/vm/poll-proof tools/blkio-bench tests/io/io-pollqueues)
+programs=(tests/vm/poll-proof tools/blkio-bench tests/io/io-pollqueues
+	tests/vm/nvme-io tests/vm/nvme-zones)
 
 # NAME TIMEOUT COMMAND (bash, run in tests/vm/guest with the devices in
 # the environment)
@@ -40,4 +41,8 @@ tests=(
 	'zoned-smoke 60 zoned-smoke.sh "$VM_NVME_ZONED"'
 	# the host suite's poll-queue program: its real-device case runs here
 	'io-pollqueues 120 BLKIO_TEST_DRIVER=io_uring "$VM_BUILD"/tests/io/io-pollqueues'
+	# nvme-io_uring on the generic char devices (ngXnY)
+	'nvme-io 300 "$VM_BUILD"/tests/vm/nvme-io "$VM_NG_POLL" "$VM_NVME_POLL" 1 "$VM_NG_NOPOLL" "$VM_NVME_NOPOLL" 0'
+	'nvme-zones 120 "$VM_BUILD"/tests/vm/nvme-zones "$VM_NG_ZONED" "$VM_NVME_ZONED"'
+	'bench-nvme 240 bench-nvme.sh "$VM_BUILD"/tools/blkio-bench "$VM_NG_POLL" "$VM_NG_NOPOLL"'
 )

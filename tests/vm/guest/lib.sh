@@ -49,3 +49,12 @@ nvme_irqs() {
 		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i
 	} END { print s + 0 }' /proc/interrupts
 }
+
+# nvme_io_irqs: the same for the I/O queues only (nvmeXq1 and up): the
+# admin queue (q0) takes the Identify commands an NVMe passthrough client
+# sends at connect, which polling has nothing to do with.
+nvme_io_irqs() {
+	awk '$NF ~ /^nvme[0-9]+q[0-9]+$/ && $NF !~ /q0$/ {
+		for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i
+	} END { print s + 0 }' /proc/interrupts
+}

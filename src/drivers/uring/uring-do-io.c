@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
- * The io_uring layer of blkioq_do_io(): reap, submit and wait, and the
- * completion-fd hint.
+ * The io_uring layer of blkioq_do_io(), for every driver built on
+ * io_uring: reap, submit and wait, and the completion-fd hint.
  * In steady state one call makes one io_uring_enter: it submits what was
  * queued and waits for what is needed in the same system call.
  */
@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "iou.h"
+#include "uring.h"
 
 #define NSEC_PER_SEC 1000000000L
 
@@ -31,43 +31,73 @@ static inline unsigned flush_sq(struct io_uring *ring)
 	return tail - *sq->khead;
 }
 
+/* A CQE other than the expected one: the driver decides. */
+__attribute__((noinline))
+static bool reap_slow(struct uring_queue *uq, struct req *r,
+		      const struct io_uring_cqe *cqe,
+		      struct blkio_completion *c)
+{
+	const char *msg = NULL;
+	int ret = uq->ops->complete(uq, r, cqe, &msg);
+
+	if (ret == URING_CONTINUED)
+		return false;
+	*c = (struct blkio_completion){
+		.user_data = r->user_data,
+		.error_msg = msg,
+		.ret = ret,
+	};
+	return true;
+}
+
 /*
  * Move finished requests from the CQ ring into ctx->c.  Inline: it runs on
- * every blkioq_do_io() call.
+ * every blkioq_do_io() call.  A CQE whose result is the one the request
+ * expects finishes it here; anything else is the driver's to judge.  The
+ * CQE size is a constant in each copy (big: 32-byte CQEs).
  */
-static inline void reap(struct iou_queue *iq, struct do_io_ctx *ctx)
+static __attribute__((always_inline)) inline void
+reap_cqes(struct uring_queue *uq, struct do_io_ctx *ctx, const bool big)
 {
-	struct io_uring_cq *cq = &iq->ring.cq;
+	struct io_uring_cq *cq = &uq->ring.cq;
 	struct blkio_completion *c = ctx->c;
 	unsigned head = *cq->khead;
 	unsigned tail = io_uring_smp_load_acquire(cq->ktail);
 	int filled = ctx->filled, max = ctx->max;
 
 	while (head != tail && filled < max) {
-		struct io_uring_cqe *cqe = &cq->cqes[head & cq->ring_mask];
+		struct io_uring_cqe *cqe =
+			&cq->cqes[(head & cq->ring_mask) << big];
 		struct req *r = (struct req *)(uintptr_t)cqe->user_data;
-		int ret = 0;
 
 		head++;
-		if (unlikely(cqe->res != r->expect)) {
-			ret = iou_advance_slow(iq, r, cqe->res);
-			if (ret == IOU_CONTINUED)
-				continue;
-		}
-		c[filled++] = (struct blkio_completion){
-			.user_data = r->user_data,
-			.ret = ret,
-		};
-		req_free(&iq->q, r);
+		if (likely(cqe->res == r->expect))
+			c[filled++] = (struct blkio_completion){
+				.user_data = r->user_data,
+			};
+		else if (reap_slow(uq, r, cqe, &c[filled]))
+			filled++;
+		else
+			continue;
+		req_free(&uq->q, r);
 	}
 	io_uring_smp_store_release(cq->khead, head);
 	ctx->filled = filled;
 }
 
-/* A poll queue whose ring the kernel polls (IORING_SETUP_IOPOLL). */
-static inline bool iopoll_ring(const struct iou_queue *iq)
+static __attribute__((always_inline)) inline void
+reap(struct uring_queue *uq, struct do_io_ctx *ctx)
 {
-	return iq->q.poll && !iq->busy_poll;
+	if (uq->cqe_shift)
+		reap_cqes(uq, ctx, true);
+	else
+		reap_cqes(uq, ctx, false);
+}
+
+/* A poll queue whose ring the kernel polls (IORING_SETUP_IOPOLL). */
+static inline bool iopoll_ring(const struct uring_queue *uq)
+{
+	return uq->q.poll && !uq->busy_poll;
 }
 
 static void remaining(const struct do_io_ctx *ctx,
@@ -90,7 +120,7 @@ static bool expired(const struct do_io_ctx *ctx)
 
 /* io_uring_enter with a timeout and/or signal mask (EXT_ARG). */
 __attribute__((noinline))
-static int enter_ext(struct iou_queue *iq, unsigned to_submit,
+static int enter_ext(struct uring_queue *uq, unsigned to_submit,
 		     unsigned wait_nr, unsigned flags,
 		     const struct do_io_ctx *ctx)
 {
@@ -100,9 +130,9 @@ static int enter_ext(struct iou_queue *iq, unsigned to_submit,
 		.sigmask_sz = _NSIG / 8,
 	};
 	struct __kernel_timespec ts;
-	int fd = iq->ring.ring_fd;
+	int fd = uq->ring.ring_fd;
 
-	if (!iq->ext_arg) {
+	if (!uq->ext_arg) {
 		if (ctx->has_deadline && wait_nr)
 			return blkio_err(-ENOTSUP,
 					 "Timeouts need IORING_FEAT_EXT_ARG (Linux 5.11)");
@@ -118,16 +148,16 @@ static int enter_ext(struct iou_queue *iq, unsigned to_submit,
 			       (sigset_t *)&arg, sizeof(arg));
 }
 
-static inline int enter(struct iou_queue *iq, unsigned to_submit,
+static inline int enter(struct uring_queue *uq, unsigned to_submit,
 			unsigned wait_nr, const struct do_io_ctx *ctx)
 {
 	unsigned flags = 0;
 
-	if (wait_nr || iopoll_ring(iq))
+	if (wait_nr || iopoll_ring(uq))
 		flags |= IORING_ENTER_GETEVENTS;
 	if (unlikely(ctx->has_deadline || ctx->sig))
-		return enter_ext(iq, to_submit, wait_nr, flags, ctx);
-	return io_uring_enter(iq->ring.ring_fd, to_submit, wait_nr, flags,
+		return enter_ext(uq, to_submit, wait_nr, flags, ctx);
+	return io_uring_enter(uq->ring.ring_fd, to_submit, wait_nr, flags,
 			      NULL);
 }
 
@@ -165,32 +195,32 @@ static inline bool taskrun_pending(const struct io_uring *ring)
 
 /* Run pending task work so its completions reach the CQ, then reap. */
 __attribute__((noinline))
-static int run_taskrun(struct iou_queue *iq, struct do_io_ctx *ctx)
+static int run_taskrun(struct uring_queue *uq, struct do_io_ctx *ctx)
 {
-	int ret = io_uring_enter(iq->ring.ring_fd, 0, 0,
+	int ret = io_uring_enter(uq->ring.ring_fd, 0, 0,
 				 IORING_ENTER_GETEVENTS, NULL);
 
 	if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
 		return ret;
-	reap(iq, ctx);
+	reap(uq, ctx);
 	return 0;
 }
 
 /* The general loop: backlog refills, timeouts, signals, poll queues. */
-static int do_io_loop(struct iou_queue *iq, struct do_io_ctx *ctx,
+static int do_io_loop(struct uring_queue *uq, struct do_io_ctx *ctx,
 		      bool entered)
 {
-	struct blkioq *q = &iq->q;
+	struct blkioq *q = &uq->q;
 
 	for (;;) {
 		unsigned to_submit, wait_nr;
 		int want, ret;
 
-		if (cq_nonempty(&iq->ring))
-			reap(iq, ctx);
+		if (cq_nonempty(&uq->ring))
+			reap(uq, ctx);
 		if (unlikely(q->backlog.head))
-			iou_refill(iq);
-		to_submit = flush_sq(&iq->ring);
+			uring_refill(uq);
+		to_submit = flush_sq(&uq->ring);
 		want = ctx->min - ctx->filled;
 
 		/*
@@ -198,33 +228,33 @@ static int do_io_loop(struct iou_queue *iq, struct do_io_ctx *ctx,
 		 * completions that wait for task work.
 		 */
 		if (want <= 0 && !to_submit &&
-		    (entered || (!iopoll_ring(iq) &&
-				  !taskrun_pending(&iq->ring))))
+		    (entered || (!iopoll_ring(uq) &&
+				  !taskrun_pending(&uq->ring))))
 			return 0;
 		if (unlikely(want > 0 && entered && ctx->has_deadline) &&
 		    expired(ctx))
 			return blkio_err(-ETIME, "Timer expired (os error %d)",
 					 ETIME);
 		/* Nothing can arrive: waiting would never end. */
-		if (unlikely(want > 0 && !iou_in_flight(iq)))
+		if (unlikely(want > 0 && !uring_in_flight(uq)))
 			return blkio_err(-EINVAL,
 					 "min_completions is larger than total outstanding requests");
 
 		wait_nr = want > 0 ? (unsigned)want : 0;
-		if (wait_nr > iou_in_flight(iq))
-			wait_nr = iou_in_flight(iq);
+		if (wait_nr > uring_in_flight(uq))
+			wait_nr = uring_in_flight(uq);
 		/*
 		 * A signal during a wait that also submitted makes the kernel
 		 * report the submission, not -EINTR; an interruptible call
 		 * therefore submits first and waits on its own.
 		 */
 		if (ctx->interruptible && to_submit && wait_nr) {
-			ret = enter(iq, to_submit, 0, ctx);
+			ret = enter(uq, to_submit, 0, ctx);
 			if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
 				return ret;
 			to_submit = 0;
 		}
-		ret = enter(iq, to_submit, wait_nr, ctx);
+		ret = enter(uq, to_submit, wait_nr, ctx);
 		entered = true;
 		if (unlikely(ret < 0)) {
 			ret = enter_failed(ctx, ret);
@@ -254,30 +284,30 @@ static inline void cpu_relax(void)
  * involved; the device itself still interrupts.
  */
 __attribute__((noinline))
-static int do_io_busy_poll(struct iou_queue *iq, struct do_io_ctx *ctx)
+static int do_io_busy_poll(struct uring_queue *uq, struct do_io_ctx *ctx)
 {
-	struct blkioq *q = &iq->q;
+	struct blkioq *q = &uq->q;
 	int ret;
 
 	for (;;) {
 		unsigned to_submit;
 
-		if (cq_nonempty(&iq->ring))
-			reap(iq, ctx);
+		if (cq_nonempty(&uq->ring))
+			reap(uq, ctx);
 		if (unlikely(q->backlog.head))
-			iou_refill(iq);
-		to_submit = flush_sq(&iq->ring);
-		if (to_submit || taskrun_pending(&iq->ring)) {
-			ret = io_uring_enter(iq->ring.ring_fd, to_submit, 0,
+			uring_refill(uq);
+		to_submit = flush_sq(&uq->ring);
+		if (to_submit || taskrun_pending(&uq->ring)) {
+			ret = io_uring_enter(uq->ring.ring_fd, to_submit, 0,
 					     IORING_ENTER_GETEVENTS, NULL);
 			if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
 				return ret;
-			if (cq_nonempty(&iq->ring))
-				reap(iq, ctx);
+			if (cq_nonempty(&uq->ring))
+				reap(uq, ctx);
 		}
 		if (ctx->filled >= ctx->min)
 			return 0;
-		if (unlikely(!iou_in_flight(iq)))
+		if (unlikely(!uring_in_flight(uq)))
 			return blkio_err(-EINVAL,
 					 "min_completions is larger than total outstanding requests");
 		if (unlikely(ctx->has_deadline) && expired(ctx))
@@ -292,14 +322,15 @@ static int do_io_busy_poll(struct iou_queue *iq, struct do_io_ctx *ctx)
  * requests from in flight to filled (or back into the ring), so checking
  * the outstanding count here is the same as checking it on entry.
  */
-static int do_io_start_loop(struct iou_queue *iq, struct do_io_ctx *ctx)
+static int do_io_start_loop(struct uring_queue *uq, struct do_io_ctx *ctx)
 {
-	if (unlikely(do_io_check_outstanding(&iq->q, ctx, iou_in_flight(iq))))
+	if (unlikely(do_io_check_outstanding(&uq->q, ctx,
+					     uring_in_flight(uq) + uq->held)))
 		return blkio_err(-EINVAL,
 				 "min_completions is larger than total outstanding requests");
-	if (iq->busy_poll)
-		return do_io_busy_poll(iq, ctx);
-	return do_io_loop(iq, ctx, false);
+	if (uq->busy_poll)
+		return do_io_busy_poll(uq, ctx);
+	return do_io_loop(uq, ctx, false);
 }
 
 /*
@@ -307,50 +338,50 @@ static int do_io_start_loop(struct iou_queue *iq, struct do_io_ctx *ctx)
  * io_uring_enter that submits and waits, then reap again.  Anything
  * unusual continues in do_io_loop().
  */
-static int do_io_once(struct iou_queue *iq, struct do_io_ctx *ctx)
+static int do_io_once(struct uring_queue *uq, struct do_io_ctx *ctx)
 {
-	struct blkioq *q = &iq->q;
+	struct blkioq *q = &uq->q;
 	unsigned to_submit, wait_nr;
 	int want, ret;
 
-	if (cq_nonempty(&iq->ring))
-		reap(iq, ctx);
+	if (cq_nonempty(&uq->ring))
+		reap(uq, ctx);
 	if (unlikely(q->backlog.head || q->poll || ctx->has_deadline ||
 		     ctx->interruptible))
-		return do_io_start_loop(iq, ctx);
+		return do_io_start_loop(uq, ctx);
 
-	to_submit = flush_sq(&iq->ring);
+	to_submit = flush_sq(&uq->ring);
 	want = ctx->min - ctx->filled;
 	if (want <= 0) {
 		if (!to_submit)
-			return unlikely(taskrun_pending(&iq->ring)) ?
-			       run_taskrun(iq, ctx) : 0;
+			return unlikely(taskrun_pending(&uq->ring)) ?
+			       run_taskrun(uq, ctx) : 0;
 		wait_nr = 0;
 	} else {
 		/* No backlog here: in flight is all that is outstanding. */
 		wait_nr = (unsigned)want;
-		if (unlikely(wait_nr > iou_in_flight(iq)))
-			return do_io_start_loop(iq, ctx);
+		if (unlikely(wait_nr > uring_in_flight(uq)))
+			return do_io_start_loop(uq, ctx);
 	}
-	ret = io_uring_enter(iq->ring.ring_fd, to_submit, wait_nr,
+	ret = io_uring_enter(uq->ring.ring_fd, to_submit, wait_nr,
 			     wait_nr ? IORING_ENTER_GETEVENTS : 0, NULL);
 	if (likely(ret >= 0) && wait_nr) {
-		reap(iq, ctx);
+		reap(uq, ctx);
 		if (likely(ctx->filled >= ctx->min && !q->backlog.head &&
-			   !io_uring_sq_ready(&iq->ring)))
+			   !io_uring_sq_ready(&uq->ring)))
 			return 0;
 	} else if (unlikely(ret < 0)) {
 		ret = enter_failed(ctx, ret);
 		if (ret < 0)
 			return ret;
 	}
-	return do_io_loop(iq, ctx, true);
+	return do_io_loop(uq, ctx, true);
 }
 
-int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
+int uring_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 {
-	struct iou_queue *iq = iou_queue(q);
-	int ret = do_io_once(iq, ctx);
+	struct uring_queue *uq = uring_queue(q);
+	int ret = do_io_once(uq, ctx);
 
 	/*
 	 * Credits never exceed the room in the ring (reaping and the kernel
@@ -359,7 +390,7 @@ int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 	 * new requests join it until do_io_loop() has moved it into the ring.
 	 */
 	if (unlikely(q->backlog.head))
-		iq->credits = 0;
+		uq->credits = 0;
 	return ret;
 }
 
@@ -369,10 +400,10 @@ int iou_do_io(struct blkioq *q, struct do_io_ctx *ctx)
  * After enabling, completions that arrived while disabled would never
  * signal, so signal for them here: no wakeup is ever lost.
  */
-void iou_set_completion_fd_enabled(struct blkioq *q, bool enable)
+void uring_set_completion_fd_enabled(struct blkioq *q, bool enable)
 {
-	struct iou_queue *iq = iou_queue(q);
-	unsigned *kflags = iq->ring.cq.kflags;
+	struct uring_queue *uq = uring_queue(q);
+	unsigned *kflags = uq->ring.cq.kflags;
 	unsigned flags;
 
 	if (!kflags)	/* before Linux 5.8: notifications stay on */
@@ -388,7 +419,7 @@ void iou_set_completion_fd_enabled(struct blkioq *q, bool enable)
 	 * missed by both the kernel and us.
 	 */
 	__atomic_store_n(kflags, flags, __ATOMIC_SEQ_CST);
-	if (enable && *iq->ring.cq.khead !=
-		      __atomic_load_n(iq->ring.cq.ktail, __ATOMIC_SEQ_CST))
+	if (enable && *uq->ring.cq.khead !=
+		      __atomic_load_n(uq->ring.cq.ktail, __ATOMIC_SEQ_CST))
 		queue_signal(q);
 }

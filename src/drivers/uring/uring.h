@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * What the drivers built on io_uring share (io_uring, nvme-io_uring): one
+ * ring per queue with the device as fixed file 0, an eventfd on regular
+ * queues, the credit count that keeps the completion queue from
+ * overflowing, the backlog refill, and the io_uring layer of
+ * blkioq_do_io() (reap, submit, wait, busy-poll).  A driver supplies how a
+ * request becomes an SQE and what a CQE other than the expected one means
+ * (struct uring_ops); everything else is here.
+ */
+#ifndef BLKIO_DRIVERS_URING_H
+#define BLKIO_DRIVERS_URING_H
+
+#include <limits.h>
+#include <liburing.h>
+#include <stdbool.h>
+
+#include "../../core/driver-api.h"
+
+struct uring_queue;
+
+struct uring_ops {
+	/*
+	 * Write r's SQE for its next round, all of it (the slot may hold a
+	 * previous SQE), with r as the user data.
+	 */
+	void (*prep)(struct uring_queue *uq, struct io_uring_sqe *sqe,
+		     struct req *r);
+
+	/*
+	 * A CQE whose res is not r->expect.  Returns the completion's ret
+	 * and sets *msg (a static string, or left NULL), or URING_CONTINUED
+	 * when r went round again (uring_resubmit()) or is kept by the
+	 * driver, and there is nothing to report.
+	 */
+	int (*complete)(struct uring_queue *uq, struct req *r,
+			const struct io_uring_cqe *cqe, const char **msg);
+};
+
+/* Not an errno and not a count: complete() reports no completion. */
+#define URING_CONTINUED INT_MIN
+
+struct uring_queue {
+	struct blkioq q;
+	struct io_uring ring;
+	const struct uring_ops *ops;
+	unsigned max_in_flight;	/* CQ ring size: never overflow it */
+
+	/*
+	 * SQEs that may be prepared without looking: no more than the free
+	 * SQ entries and no more than the CQ can take.  Counted down by
+	 * every prepared SQE and recomputed only when it runs out (room never
+	 * shrinks behind our back), so the hot path tests one number; 0 while
+	 * a backlog waits.
+	 */
+	unsigned credits;
+
+	/*
+	 * Requests the driver holds outside the ring and the backlog until
+	 * something it needs is free; they count as outstanding.
+	 */
+	unsigned held;
+
+	unsigned char sqe_shift;	/* 1 with IORING_SETUP_SQE128 */
+	unsigned char cqe_shift;	/* 1 with IORING_SETUP_CQE32 */
+	bool ext_arg;		/* IORING_FEAT_EXT_ARG: timeouts + sigmask */
+
+	/*
+	 * A poll queue on a device that cannot poll: an ordinary ring whose
+	 * completion queue do_io polls in user space, never sleeping.
+	 */
+	bool busy_poll;
+};
+
+/* How uring_queue_init() sets a queue up. */
+struct uring_setup {
+	const struct queue_ops *queue_ops;
+	const struct uring_ops *ops;
+	unsigned entries;	/* SQ entries (the num-entries property) */
+	unsigned flags;		/* more IORING_SETUP_* (SQE128, CQE32) */
+	int fd;			/* registered as fixed file 0 */
+	bool poll;		/* a poll queue */
+	bool iopoll;		/* the device polls: IORING_SETUP_IOPOLL */
+
+	/* Appended to the message when io_uring is unavailable (may be NULL). */
+	const char *unavailable_hint;
+};
+
+static inline struct uring_queue *uring_queue(struct blkioq *q)
+{
+	return container_of(q, struct uring_queue, q);
+}
+
+/* uring-queue.c: set up / tear down uq (embedded in the driver's queue). */
+int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s);
+void uring_queue_fini(struct uring_queue *uq);
+
+/*
+ * Requests in the ring and not yet reaped.  Every SQE prepared yields
+ * exactly one CQE, so the count falls out of the ring's own counters
+ * instead of being kept on every submission and completion.
+ */
+static inline unsigned uring_in_flight(const struct uring_queue *uq)
+{
+	return uq->ring.sq.sqe_tail - *uq->ring.cq.khead;
+}
+
+/* How many SQEs may be prepared now (see credits). */
+static inline unsigned uring_room(const struct uring_queue *uq)
+{
+	const struct io_uring_sq *sq = &uq->ring.sq;
+	unsigned sq_free = sq->ring_entries -
+			   (sq->sqe_tail - io_uring_smp_load_acquire(sq->khead));
+	unsigned cq_free = uq->max_in_flight - uring_in_flight(uq);
+
+	return sq_free < cq_free ? sq_free : cq_free;
+}
+
+/* The next SQE slot, which the caller fills; only with a credit taken. */
+static inline struct io_uring_sqe *uring_next_sqe(struct uring_queue *uq)
+{
+	struct io_uring_sq *sq = &uq->ring.sq;
+	unsigned tail = sq->sqe_tail;
+
+	sq->sqe_tail = tail + 1;
+	return &sq->sqes[(tail & sq->ring_mask) << uq->sqe_shift];
+}
+
+/* uring-submit.c */
+bool uring_try_prep(struct uring_queue *uq, struct req *r);
+void uring_submit_slow(struct uring_queue *uq, struct req *r);
+void uring_resubmit(struct uring_queue *uq, struct req *r);
+void uring_refill(struct uring_queue *uq);
+
+/* uring-do-io.c: queue_ops.do_io and .set_completion_fd_enabled */
+int uring_do_io(struct blkioq *q, struct do_io_ctx *ctx);
+void uring_set_completion_fd_enabled(struct blkioq *q, bool enable);
+
+#endif
