@@ -12,12 +12,14 @@ const struct test_driver test_drivers[] = {
 		.poll_queues = true,
 		.hint_silences_kernel = true,
 		.interruptible_under_valgrind = false,
+		.num_entries_refused = 32768 + 1,
 	}, {
 		.name = "linux-aio",
 		.in_reference = false,
 		.poll_queues = false,
 		.hint_silences_kernel = false,
 		.interruptible_under_valgrind = true,
+		.num_entries_refused = 0x10000000 / 32 / 2 + 1,
 	},
 	{ .name = NULL },
 };

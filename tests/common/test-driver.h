@@ -32,6 +32,16 @@ struct test_driver {
 
 	/* The driver's system calls can be interrupted under valgrind. */
 	bool interruptible_under_valgrind;
+
+	/*
+	 * The smallest num-entries that blkio_start() refuses with -EINVAL
+	 * because the kernel cannot hold that many requests in one queue:
+	 * io_uring's IORING_MAX_ENTRIES + 1; kernel AIO's ring limit
+	 * (fs/aio.c: 0x10000000 / sizeof(struct io_event), halved) + 1.
+	 * Below it kernel AIO may still refuse with -EAGAIN, when the
+	 * machine-wide fs.aio-max-nr is used up.
+	 */
+	int num_entries_refused;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */
