@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+#define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <blkio.h>
 
 #include "test-driver.h"
 
@@ -46,4 +52,43 @@ const struct test_driver *test_driver(void)
 const char *test_driver_name(void)
 {
 	return test_driver()->name;
+}
+
+int test_driver_probe(char *why, size_t len)
+{
+	const char *name = test_driver_name();
+	const char *step = "blkio_create";
+	struct blkio *b = NULL;
+	int fd, ret;
+
+	fd = memfd_create("blkio-test-probe", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, 1 << 16) < 0) {
+		ret = -errno;
+		snprintf(why, len, "memfd for the %s probe: %s", name,
+			 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return ret;
+	}
+	ret = blkio_create(name, &b);
+	if (ret == 0) {
+		step = "blkio_connect";
+		ret = blkio_set_int(b, "fd", fd);
+	}
+	if (ret == 0) {
+		ret = blkio_connect(b);
+		if (ret == 0)
+			fd = -1;	/* the instance owns it now */
+	}
+	if (ret == 0) {
+		step = "blkio_start";
+		ret = blkio_start(b);
+	}
+	if (ret < 0)
+		snprintf(why, len, "the %s driver does not work here: %s: "
+			 "%s", name, step, blkio_get_error_msg());
+	blkio_destroy(&b);
+	if (fd >= 0)
+		close(fd);
+	return ret;
 }

@@ -12,6 +12,7 @@
 #define BLKIO_TESTS_TEST_DRIVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct test_driver {
 	const char *name;
@@ -55,5 +56,13 @@ const struct test_driver *test_driver(void);
 
 /* test_driver()->name */
 const char *test_driver_name(void);
+
+/*
+ * Whether the driver under test works on this machine: an instance on a
+ * small memfd is created, connected and started (and destroyed).  Returns
+ * 0, or the negative errno of the step that failed with its message in
+ * why, for a test program to print before it exits 77.
+ */
+int test_driver_probe(char *why, size_t len);
 
 #endif

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/io_uring.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "fault-util.h"
+#include "test-driver.h"
 
 #define MAX_TMPFS 4
 
@@ -159,24 +159,10 @@ static void install_cleanup(void)
 		signal(sigs[i], on_signal);
 }
 
-static bool io_uring_usable(int *err)
-{
-	struct io_uring_params p;
-	long fd;
-
-	memset(&p, 0, sizeof(p));
-	fd = syscall(__NR_io_uring_setup, 1, &p);
-	if (fd < 0) {
-		*err = errno;
-		return false;
-	}
-	close((int)fd);
-	return true;
-}
-
 static void check_machine(unsigned int needs)
 {
-	int fd, err;
+	char why[512];
+	int fd;
 
 	if (geteuid() != 0)
 		skip("fault tests need root (FUSE mounts, loop devices)");
@@ -184,8 +170,8 @@ static void check_machine(unsigned int needs)
 	if (fd < 0)
 		skip("/dev/fuse not usable: %s", strerror(errno));
 	close(fd);
-	if (!io_uring_usable(&err))
-		skip("io_uring not available: %s", strerror(err));
+	if (test_driver_probe(why, sizeof(why)) < 0)
+		skip("%s", why);
 	if (needs & FU_NEED_LOOP) {
 		fd = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 		if (fd < 0)
