@@ -19,6 +19,7 @@ const struct test_driver test_drivers[] = {
 		.hint_silences_kernel = true,
 		.interruptible_under_valgrind = false,
 		.num_entries_refused = 32768 + 1,
+		.kernel_reissues_eagain = true,
 	}, {
 		.name = "linux-aio",
 		.in_reference = false,
@@ -26,6 +27,7 @@ const struct test_driver test_drivers[] = {
 		.hint_silences_kernel = false,
 		.interruptible_under_valgrind = true,
 		.num_entries_refused = 0x10000000 / 32 / 2 + 1,
+		.kernel_reissues_eagain = false,
 	},
 	{ .name = NULL },
 };

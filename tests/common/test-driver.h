@@ -43,6 +43,17 @@ struct test_driver {
 	 * machine-wide fs.aio-max-nr is used up.
 	 */
 	int num_entries_refused;
+
+	/*
+	 * The kernel itself submits again a request whose asynchronous
+	 * completion is -EAGAIN, without end (io_uring re-issues reads and
+	 * writes of regular files, REQ_F_REISSUE): a FUSE FOPEN_DIRECT_IO
+	 * file that always answers EAGAIN never completes, and tests inject
+	 * a permanent EAGAIN there only where this is false (kernel AIO
+	 * passes it on to the library, which retries a bounded number of
+	 * times).
+	 */
+	bool kernel_reissues_eagain;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */

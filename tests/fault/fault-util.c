@@ -373,20 +373,44 @@ void fu_ctl_ok(const char *fmt, ...)
 	ck_assert_msg(ret == 0, "faultfs ctl \"%s\": %s", cmd, strerror(-ret));
 }
 
-long long fu_stat(const char *key)
+/* The status text of the control file, NUL-terminated. */
+static void read_status(char *buf, size_t size)
 {
-	char buf[8192], *line, *save;
-	size_t keylen = strlen(key);
-	long long val = -1;
 	ssize_t n, total = 0;
 	int fd;
 
 	fd = open(fu_fs->ctl, O_RDONLY | O_CLOEXEC);
 	ck_assert_msg(fd >= 0, "open ctl: %s", strerror(errno));
-	while ((n = read(fd, buf + total, sizeof(buf) - 1 - (size_t)total)) > 0)
+	while ((n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
 		total += n;
 	close(fd);
 	buf[total] = '\0';
+}
+
+long long fu_rule_fired(int nr)
+{
+	char buf[8192], prefix[32], *line, *save, *fired;
+	size_t len;
+
+	read_status(buf, sizeof(buf));
+	len = (size_t)snprintf(prefix, sizeof(prefix), "rule %d ", nr);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, prefix, len) != 0)
+			continue;
+		fired = strstr(line, " fired=");
+		return fired ? strtoll(fired + 7, NULL, 10) : -1;
+	}
+	return -1;
+}
+
+long long fu_stat(const char *key)
+{
+	char buf[8192], *line, *save;
+	size_t keylen = strlen(key);
+	long long val = -1;
+
+	read_status(buf, sizeof(buf));
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, key, keylen) == 0 && line[keylen] == ' ') {
