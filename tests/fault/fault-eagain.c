@@ -13,7 +13,7 @@
  *
  * For every request type that reaches faultfs: read and readv through the
  * page cache, write and writev (write-through), flush (fsync),
- * write-zeroes with and without FUA (fallocate), and a read of a
+ * write-zeroes with and without FUA, discard (fallocate), and a read of a
  * FOPEN_DIRECT_IO file, where io_uring re-issues an -EAGAIN completion
  * inside the kernel without end (test_driver.h: kernel_reissues_eagain),
  * so its permanent case runs only for drivers whose kernel passes it on.
@@ -36,7 +36,7 @@
 
 enum op {
 	OP_READ, OP_READV, OP_WRITE, OP_WRITEV, OP_FLUSH, OP_WZ, OP_WZ_FUA,
-	OP_READ_DIO, NR_OPS
+	OP_DISCARD, OP_READ_DIO, NR_OPS
 };
 
 static const struct {
@@ -51,6 +51,7 @@ static const struct {
 	[OP_FLUSH] = { "flush", "fsync", false },
 	[OP_WZ] = { "write zeroes", "falloc", false },
 	[OP_WZ_FUA] = { "FUA write zeroes", "falloc", false },
+	[OP_DISCARD] = { "discard", "falloc", false },
 	[OP_READ_DIO] = { "FOPEN_DIRECT_IO read", "read", true },
 };
 
@@ -89,6 +90,9 @@ static void queue_op(struct blkioq *q, enum op op, uint8_t *buf,
 		blkioq_write_zeroes(q, REGION, SLOT, NULL,
 				    op == OP_WZ_FUA ? BLKIO_REQ_FUA : 0);
 		break;
+	case OP_DISCARD:
+		blkioq_discard(q, REGION, SLOT, NULL, 0);
+		break;
 	default:
 		ck_abort_msg("no such op %d", op);
 	}
@@ -114,7 +118,7 @@ static void check_data(enum op op, const uint8_t *buf)
 	fu_raw_read(got, REGION, SLOT);
 	if (is_write(op))
 		fu_assert_buf(got, REGION, SLOT, 2, "data written after EAGAIN");
-	else if (op == OP_WZ || op == OP_WZ_FUA)
+	else if (op == OP_WZ || op == OP_WZ_FUA || op == OP_DISCARD)
 		fu_assert_zero(got, SLOT, "range zeroed after EAGAIN");
 	else
 		fu_assert_buf(got, REGION, SLOT, 1, "data left alone");
