@@ -20,6 +20,7 @@ const struct test_driver test_drivers[] = {
 		.interruptible_under_valgrind = false,
 		.num_entries_refused = 32768 + 1,
 		.kernel_reissues_eagain = true,
+		.entries_machine_limit = false,
 	}, {
 		.name = "linux-aio",
 		.in_reference = false,
@@ -28,6 +29,7 @@ const struct test_driver test_drivers[] = {
 		.interruptible_under_valgrind = true,
 		.num_entries_refused = 0x10000000 / 32 / 2 + 1,
 		.kernel_reissues_eagain = false,
+		.entries_machine_limit = true,
 	},
 	{ .name = NULL },
 };

@@ -54,6 +54,15 @@ struct test_driver {
 	 * times).
 	 */
 	bool kernel_reissues_eagain;
+
+	/*
+	 * Every queue's num-entries counts against a machine-wide limit
+	 * (kernel AIO: fs.aio-max-nr, shared by all processes), so
+	 * blkio_start() and blkio_add_queue() may fail with -EAGAIN below
+	 * num_entries_refused; tests expect success only for queues of the
+	 * default size (128).
+	 */
+	bool entries_machine_limit;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */
