@@ -14,6 +14,7 @@
 const struct test_driver test_drivers[] = {
 	{
 		.name = "io_uring",
+		.needs_io_uring = true,
 		.in_reference = true,
 		.poll_queues = true,
 		.hint_silences_kernel = true,
@@ -23,6 +24,7 @@ const struct test_driver test_drivers[] = {
 		.entries_machine_limit = false,
 	}, {
 		.name = "linux-aio",
+		.needs_io_uring = false,
 		.in_reference = false,
 		.poll_queues = false,
 		.hint_silences_kernel = false,

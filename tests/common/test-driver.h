@@ -17,6 +17,13 @@
 struct test_driver {
 	const char *name;
 
+	/*
+	 * The driver cannot work where io_uring is switched off or filtered.
+	 * Drivers without it are listed in tests/meson.build nouring_drivers
+	 * and their tests also run with io_uring blocked (tests/nouring).
+	 */
+	bool needs_io_uring;
+
 	/* libblkio 1.5 has the driver: the differential runs include it. */
 	bool in_reference;
 
