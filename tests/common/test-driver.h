@@ -38,7 +38,13 @@ struct test_driver {
 	 */
 	bool hint_silences_kernel;
 
-	/* The driver's system calls can be interrupted under valgrind. */
+	/*
+	 * blkioq_do_io_interruptible() works under valgrind 3.19, so
+	 * tests/io/interruptible runs there.  It does not for either driver:
+	 * valgrind does not treat io_uring_enter as a blocking call (a
+	 * signal cannot interrupt it) and has no io_pgetevents (the
+	 * linux-aio wait with a signal mask gets -ENOSYS, so -ENOTSUP).
+	 */
 	bool interruptible_under_valgrind;
 
 	/*
@@ -70,6 +76,23 @@ struct test_driver {
 	 * default size (128).
 	 */
 	bool entries_machine_limit;
+
+	/*
+	 * blkio_destroy() and blkio_remove_queue() return only once every
+	 * request the kernel has is done with the application's buffers
+	 * (kernel AIO's io_destroy waits for them); io_uring's rings are
+	 * torn down in the background, so a read in flight may still fill
+	 * its buffer after the call returned.
+	 */
+	bool destroy_waits_for_requests;
+
+	/*
+	 * Write-zeroes and discard are system calls the driver runs inside
+	 * the next blkioq_do_io() (kernel AIO has no command for them), so
+	 * that call returns their completions even with min_completions 0;
+	 * io_uring hands them to the kernel and reaps them when they finish.
+	 */
+	bool zeroes_complete_in_do_io;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */
