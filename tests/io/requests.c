@@ -450,6 +450,44 @@ START_TEST(test_zeroes_on_next_do_io)
 }
 END_TEST
 
+/*
+ * A flush on a file whose file system cannot sync (procfs has no fsync):
+ * -EINVAL, delivered by the call that waits for it and, for an event
+ * loop, signalled on the completion fd.  (linux-aio: io_submit refuses
+ * IOCB_CMD_FDSYNC there and the library falls back to fdatasync(), which
+ * must run in the same call.)
+ */
+START_TEST(test_flush_without_fsync)
+{
+	const struct iot_opts o = { .read_only = true };
+	struct blkio *pb = iot_open("/proc/self/status", &o);
+	struct blkioq *pq = blkio_get_queue(pb, 0);
+	struct timespec ts = { 5, 0 };
+	struct blkio_completion c;
+	int fd, ret;
+
+	ck_assert_ptr_nonnull(pq);
+	blkioq_flush(pq, &c, 0);
+	ret = blkioq_do_io(pq, &c, 1, 1, &ts);
+	ck_assert_msg(ret == 1, "do_io waiting for the flush: %d (%s)", ret,
+		      ret < 0 ? blkio_get_error_msg() : "");
+	ck_assert_ptr_eq(c.user_data, &c);
+	ck_assert_int_eq(c.ret, -EINVAL);
+
+	fd = blkioq_get_completion_fd(pq);
+	ck_assert_int_ge(fd, 0);
+	iot_drain_fd(fd);
+	blkioq_flush(pq, &c, 0);
+	ck_assert_int_eq(blkioq_do_io(pq, NULL, 0, 0, NULL), 0);
+	ck_assert_msg(iot_fd_readable(fd, 5000), "no completion fd event "
+		      "for the flush within 5 s");
+	ret = blkioq_do_io(pq, &c, 0, 1, NULL);
+	ck_assert_int_eq(ret, 1);
+	ck_assert_int_eq(c.ret, -EINVAL);
+	blkio_destroy(&pb);
+}
+END_TEST
+
 static Suite *requests_suite(void)
 {
 	Suite *s = suite_create("requests");
@@ -478,6 +516,7 @@ static Suite *requests_suite(void)
 			      "libblkio 1.5 discard fails (design §4)");
 	else
 		tcase_add_test(tc, test_zeroes_on_next_do_io);
+	tcase_add_test(tc, test_flush_without_fsync);
 	suite_add_tcase(s, tc);
 	return s;
 }
