@@ -4,7 +4,7 @@
 # io-uring-disabled.sh WRAPPER PROGRAM...
 #
 # Sets kernel.io_uring_disabled to 2 (io_uring off for every process of
-# the machine), runs each PROGRAM through WRAPPER (without-io-uring
+# the machine), runs the PROGRAMs (at the same time) through WRAPPER (without-io-uring
 # --sysctl: checks that io_uring really fails with EPERM and that an
 # io_uring instance's start says so and names linux-aio) with the
 # environment's BLKIO_TEST_DRIVER, and puts the old value back however
@@ -52,12 +52,14 @@ on_exit() {
 	restore || status=1
 	exit "$status"
 }
-child=
+children=
+logs=
 on_signal() {
 	echo "io-uring-disabled: killed by SIG$1"
 	trap - EXIT INT TERM HUP
 	restore
-	[ -n "$child" ] && kill "$child" 2>/dev/null
+	[ -n "$children" ] && kill $children 2>/dev/null
+	rm -rf "$logs"
 	exit 1
 }
 trap on_exit EXIT
@@ -73,20 +75,31 @@ fi
 echo "io-uring-disabled: kernel.io_uring_disabled 2 (was $old)," \
 	"driver ${BLKIO_TEST_DRIVER:-io_uring}"
 
-failed=0
+# All at once, in the background: the machine is without io_uring for as
+# short a time as possible, and a signal interrupts wait, so the trap
+# restores the sysctl at once rather than after the programs.
+logs=$(mktemp -d) || exit 1
+i=0
 for prog in "$@"; do
-	name=$(basename "$prog")
-	# In the background: a signal interrupts wait, so the trap restores
-	# the sysctl at once rather than after the program.
-	"$wrapper" --sysctl "$prog" &
-	child=$!
-	wait "$child"
+	i=$((i + 1))
+	"$wrapper" --sysctl "$prog" > "$logs/$i" 2>&1 &
+	children="$children $!"
+done
+failed=0
+i=0
+for pid in $children; do
+	i=$((i + 1))
+	wait "$pid"
 	rc=$?
-	child=
-	echo "io-uring-disabled: $name exit $rc"
+	eval "prog=\${$i}"
+	cat "$logs/$i"
+	echo "io-uring-disabled: $(basename "$prog") exit $rc"
 	# Every program must really run here: a skip is a failure too.
 	[ "$rc" = 0 ] || failed=$((failed + 1))
 done
+children=
+logs=
+rm -rf "$logs"
 if [ "$(cat "$sysctl")" != 2 ]; then
 	echo "io-uring-disabled: FAIL: kernel.io_uring_disabled changed" \
 		"while the programs ran (another process?)"
