@@ -12,9 +12,17 @@
 #define BLKIO_TESTS_TEST_DRIVER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct test_driver {
 	const char *name;
+
+	/*
+	 * The driver cannot work where io_uring is switched off or filtered.
+	 * Drivers without it are listed in tests/meson.build nouring_drivers
+	 * and their tests also run with io_uring blocked (tests/nouring).
+	 */
+	bool needs_io_uring;
 
 	/* libblkio 1.5 has the driver: the differential runs include it. */
 	bool in_reference;
@@ -34,8 +42,68 @@ struct test_driver {
 	 */
 	bool hint_silences_kernel;
 
-	/* The driver's system calls can be interrupted under valgrind. */
+	/*
+	 * blkioq_do_io_interruptible() works under valgrind 3.19, so
+	 * tests/io/interruptible runs there.  It does not for either driver:
+	 * valgrind does not treat io_uring_enter as a blocking call (a
+	 * signal cannot interrupt it) and has no io_pgetevents (the
+	 * linux-aio wait with a signal mask gets -ENOSYS, so -ENOTSUP).
+	 */
 	bool interruptible_under_valgrind;
+
+	/*
+	 * blkioq_do_io_interruptible() with a signal mask works under
+	 * valgrind 3.19 (io_uring_enter takes the mask; kernel AIO needs
+	 * io_pgetevents, which valgrind lacks: -ENOTSUP there).
+	 */
+	bool sigmask_wait_under_valgrind;
+
+	/*
+	 * The smallest num-entries that blkio_start() refuses with -EINVAL
+	 * because the kernel cannot hold that many requests in one queue:
+	 * io_uring's IORING_MAX_ENTRIES + 1; kernel AIO's ring limit
+	 * (fs/aio.c: 0x10000000 / sizeof(struct io_event), halved) + 1.
+	 * Below it kernel AIO may still refuse with -EAGAIN, when the
+	 * machine-wide fs.aio-max-nr is used up.
+	 */
+	int num_entries_refused;
+
+	/*
+	 * The kernel itself submits again a request whose asynchronous
+	 * completion is -EAGAIN, without end (io_uring re-issues reads and
+	 * writes of regular files, REQ_F_REISSUE): a FUSE FOPEN_DIRECT_IO
+	 * file that always answers EAGAIN never completes, and tests inject
+	 * a permanent EAGAIN there only where this is false (kernel AIO
+	 * passes it on to the library, which retries a bounded number of
+	 * times).
+	 */
+	bool kernel_reissues_eagain;
+
+	/*
+	 * Every queue's num-entries counts against a machine-wide limit
+	 * (kernel AIO: fs.aio-max-nr, shared by all processes), so
+	 * blkio_start() and blkio_add_queue() may fail with -EAGAIN below
+	 * num_entries_refused; tests expect success only for queues of the
+	 * default size (128).
+	 */
+	bool entries_machine_limit;
+
+	/*
+	 * blkio_destroy() and blkio_remove_queue() return only once every
+	 * request the kernel has is done with the application's buffers
+	 * (kernel AIO's io_destroy waits for them); io_uring's rings are
+	 * torn down in the background, so a read in flight may still fill
+	 * its buffer after the call returned.
+	 */
+	bool destroy_waits_for_requests;
+
+	/*
+	 * Write-zeroes and discard are system calls the driver runs inside
+	 * the next blkioq_do_io() (kernel AIO has no command for them), so
+	 * that call returns their completions even with min_completions 0;
+	 * io_uring hands them to the kernel and reaps them when they finish.
+	 */
+	bool zeroes_complete_in_do_io;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */
@@ -49,5 +117,13 @@ const struct test_driver *test_driver(void);
 
 /* test_driver()->name */
 const char *test_driver_name(void);
+
+/*
+ * Whether the driver under test works on this machine: an instance on a
+ * small memfd is created, connected and started (and destroyed).  Returns
+ * 0, or the negative errno of the step that failed with its message in
+ * why, for a test program to print before it exits 77.
+ */
+int test_driver_probe(char *why, size_t len);
 
 #endif

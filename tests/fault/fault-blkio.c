@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 /*
  * Small wrappers around the public blkio API used by every fault test:
- * open an io_uring instance, wait for completions with a deadline and
+ * open an instance of the driver under test (BLKIO_TEST_DRIVER), wait for completions with a deadline and
  * check that each request completes exactly once.
  */
 #include <check.h>
@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "fault-util.h"
+#include "test-driver.h"
 
 /* Generous: faultfs latency rules add at most tens of milliseconds. */
 #define WAIT_SECONDS 10
@@ -41,7 +42,7 @@ struct blkio *fu_open(const char *path, bool direct, bool read_only,
 	struct blkio *b = NULL;
 	int ret;
 
-	ret = blkio_create("io_uring", &b);
+	ret = blkio_create(test_driver_name(), &b);
 	ck_assert_msg(ret == 0, "blkio_create: %d %s", ret,
 		      blkio_get_error_msg());
 	ret = setup(b, path, direct, read_only, num_entries);
@@ -57,7 +58,7 @@ int fu_try_open(const char *path, bool direct, bool read_only)
 	struct blkio *b = NULL;
 	int ret;
 
-	ret = blkio_create("io_uring", &b);
+	ret = blkio_create(test_driver_name(), &b);
 	ck_assert_msg(ret == 0, "blkio_create: %d", ret);
 	ret = setup(b, path, direct, read_only, 0);
 	if (ret)

@@ -17,10 +17,15 @@
 #define REGION (256u * 1024)	/* start of the requests */
 
 /*
- * Errno injected on request i (0 = none); neighbours stay clean.  A
- * permanent EAGAIN from a FOPEN_DIRECT_IO file is retried by io_uring in
- * the kernel forever (observed on 6.18), so EAGAIN is only injected where
- * the kernel passes it on: write-through writes and page-cache reads.
+ * Errno injected on request i (0 = none); neighbours stay clean.  The
+ * EAGAIN here is permanent: the library submits the request again up to
+ * 1000 times (blkio(3)) and then completes it with -EAGAIN, which
+ * check_rets() expects; fault-eagain.c has the transient and permanent
+ * cases of every request type.  On a FOPEN_DIRECT_IO file io_uring
+ * re-issues an -EAGAIN completion inside the kernel without end (observed
+ * on 6.18; test-driver.h: kernel_reissues_eagain), so inject_dio has none
+ * and EAGAIN is only injected where every driver's kernel passes it on:
+ * write-through writes and page-cache reads.
  */
 static const int inject_all[NR_REQ] = {
 	0, EIO, 0, ENOSPC, EAGAIN, 0, EINTR, 0,

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "fault-util.h"
+#include "test-driver.h"
 
 #define FS_SIZE (16u << 20)
 #define SLOT 8192u
@@ -270,7 +271,7 @@ START_TEST(two_queues)
 
 	fu_ctl_ok("direct-io 1");
 	fu_fill(REGION, N * SLOT, 9);
-	ck_assert_int_eq(blkio_create("io_uring", &b), 0);
+	ck_assert_int_eq(blkio_create(test_driver_name(), &b), 0);
 	ck_assert_int_eq(blkio_set_str(b, "path", fu_fs->disk), 0);
 	ck_assert_int_eq(blkio_connect(b), 0);
 	ck_assert_int_eq(blkio_set_int(b, "num-queues", 2), 0);

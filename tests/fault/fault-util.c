@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/io_uring.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "fault-util.h"
+#include "test-driver.h"
 
 #define MAX_TMPFS 4
 
@@ -159,24 +159,10 @@ static void install_cleanup(void)
 		signal(sigs[i], on_signal);
 }
 
-static bool io_uring_usable(int *err)
-{
-	struct io_uring_params p;
-	long fd;
-
-	memset(&p, 0, sizeof(p));
-	fd = syscall(__NR_io_uring_setup, 1, &p);
-	if (fd < 0) {
-		*err = errno;
-		return false;
-	}
-	close((int)fd);
-	return true;
-}
-
 static void check_machine(unsigned int needs)
 {
-	int fd, err;
+	char why[512];
+	int fd;
 
 	if (geteuid() != 0)
 		skip("fault tests need root (FUSE mounts, loop devices)");
@@ -184,8 +170,8 @@ static void check_machine(unsigned int needs)
 	if (fd < 0)
 		skip("/dev/fuse not usable: %s", strerror(errno));
 	close(fd);
-	if (!io_uring_usable(&err))
-		skip("io_uring not available: %s", strerror(err));
+	if (test_driver_probe(why, sizeof(why)) < 0)
+		skip("%s", why);
 	if (needs & FU_NEED_LOOP) {
 		fd = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
 		if (fd < 0)
@@ -387,20 +373,44 @@ void fu_ctl_ok(const char *fmt, ...)
 	ck_assert_msg(ret == 0, "faultfs ctl \"%s\": %s", cmd, strerror(-ret));
 }
 
-long long fu_stat(const char *key)
+/* The status text of the control file, NUL-terminated. */
+static void read_status(char *buf, size_t size)
 {
-	char buf[8192], *line, *save;
-	size_t keylen = strlen(key);
-	long long val = -1;
 	ssize_t n, total = 0;
 	int fd;
 
 	fd = open(fu_fs->ctl, O_RDONLY | O_CLOEXEC);
 	ck_assert_msg(fd >= 0, "open ctl: %s", strerror(errno));
-	while ((n = read(fd, buf + total, sizeof(buf) - 1 - (size_t)total)) > 0)
+	while ((n = read(fd, buf + total, size - 1 - (size_t)total)) > 0)
 		total += n;
 	close(fd);
 	buf[total] = '\0';
+}
+
+long long fu_rule_fired(int nr)
+{
+	char buf[8192], prefix[32], *line, *save, *fired;
+	size_t len;
+
+	read_status(buf, sizeof(buf));
+	len = (size_t)snprintf(prefix, sizeof(prefix), "rule %d ", nr);
+	for (line = strtok_r(buf, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, prefix, len) != 0)
+			continue;
+		fired = strstr(line, " fired=");
+		return fired ? strtoll(fired + 7, NULL, 10) : -1;
+	}
+	return -1;
+}
+
+long long fu_stat(const char *key)
+{
+	char buf[8192], *line, *save;
+	size_t keylen = strlen(key);
+	long long val = -1;
+
+	read_status(buf, sizeof(buf));
 	for (line = strtok_r(buf, "\n", &save); line;
 	     line = strtok_r(NULL, "\n", &save)) {
 		if (strncmp(line, key, keylen) == 0 && line[keylen] == ' ') {

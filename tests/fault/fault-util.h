@@ -50,6 +50,8 @@ int fu_ctl(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fu_ctl_ok(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A counter from the status ("reads", "shorts", ...), -1 if absent. */
 long long fu_stat(const char *key);
+/* How often rule n (0: the first added) fired, -1 if there is none. */
+long long fu_rule_fired(int n);
 /* Reset rules, counters and modes to the defaults tests start from. */
 void fu_reset(void);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
- * fuzz-io: the io_uring data path against a shadow model.
+ * fuzz-io: the data path of the driver under test (BLKIO_TEST_DRIVER,
+ * default io_uring; tests/common/test-driver.h) against a shadow model.
  *
  * Input layout (bytes beyond the end read as zero):
  *   config: mode, num-entries, num-queues, file size (2 bytes), seed
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "io-fuzz.h"
+#include "test-driver.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -65,8 +67,8 @@ static void setup_once(void)
 		close(fd);
 	heap_arena = aligned_alloc(4096, (size_t)IO_MAX_OPS * IO_SLOT_SIZE);
 	atexit(print_stats);
-	fprintf(stderr, "fuzz-io: file %s, O_DIRECT %s, FALLOC_FL_ZERO_RANGE %s%s\n",
-		file_path, direct_ok ? "yes" : "no",
+	fprintf(stderr, "fuzz-io: driver %s, file %s, O_DIRECT %s, FALLOC_FL_ZERO_RANGE %s%s\n",
+		test_driver_name(), file_path, direct_ok ? "yes" : "no",
 		zero_range_ok ? "yes" : "no",
 		fz_reference() ? ", reference mode" : "");
 }
@@ -140,7 +142,7 @@ static bool connect_instance(struct io_ctx *c, const struct io_config *cfg)
 	bool v;
 	int ret;
 
-	must(blkio_create("io_uring", &c->b), "blkio_create");
+	must(blkio_create(test_driver_name(), &c->b), "blkio_create");
 	if (cfg->use_fd) {
 		int fd = open(file_path, (cfg->readonly ? O_RDONLY : O_RDWR) |
 			      (cfg->direct ? O_DIRECT : 0) | O_CLOEXEC);

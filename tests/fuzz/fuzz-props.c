@@ -8,8 +8,8 @@
  * instances) and its arguments.  Invariants checked on every call: a
  * failure is a negative errno with a non-empty message; get_* out
  * parameters are defaulted on failure; get_str results are freed (so
- * LeakSanitizer sees library leaks); for io_uring instances the exact
- * result follows the contract's error precedence (props-model.c), set
+ * LeakSanitizer sees library leaks); for instances of the driver under
+ * test (BLKIO_TEST_DRIVER, default io_uring) the exact result follows the contract's error precedence (props-model.c), set
  * values read back unchanged, and typed and string getters agree.  At the
  * end of every input no file descriptor may be left open.
  */
@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "props-fuzz.h"
+#include "test-driver.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -194,7 +195,7 @@ static bool check_stored(const struct pz_inst *in, const char *name,
 			 enum pm_type t, const union pm_val *v)
 {
 	if (strcmp(name, "driver") == 0)
-		return t == PM_STR && strcmp(v->s, "io_uring") == 0;
+		return t == PM_STR && strcmp(v->s, test_driver_name()) == 0;
 	if (strcmp(name, "path") == 0)
 		return strcmp(v->s, in->path ? in->path : "") == 0;
 	if (strcmp(name, "fd") == 0)

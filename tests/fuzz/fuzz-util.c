@@ -153,6 +153,14 @@ const char *__ubsan_default_options(void)
 	return "halt_on_error=1:print_stacktrace=1";
 }
 
+bool fz_under_valgrind(void)
+{
+	const char *p = getenv("LD_PRELOAD");
+
+	/* valgrind preloads its vgpreload_*.so into the client. */
+	return p && strstr(p, "vgpreload");
+}
+
 bool fz_reference(void)
 {
 	static int ref = -1;

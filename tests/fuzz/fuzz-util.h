@@ -74,6 +74,9 @@ static inline bool fz_io_uring_refused(int ret)
 /* BLKIO_REFERENCE=1: running against upstream libblkio 1.5. */
 bool fz_reference(void);
 
+/* Running under valgrind (the replay programs in its CI stage). */
+bool fz_under_valgrind(void);
+
 /*
  * FUZZ_AVOID=word,word...: steer around a known, already reported bug so
  * a long session can find the next one (see README.md for the words).

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
  * fuzz-props: instance life cycle (create, connect, start, destroy) and
- * queues, with the results contract §4 and §5.5 give for io_uring.
+ * queues, with the results contract §4 and §5.5 give for io_uring, for the
+ * driver under test (its differences: tests/common/test-driver.h).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -11,12 +12,48 @@
 #include <unistd.h>
 
 #include "props-fuzz.h"
+#include "test-driver.h"
 
-static const char *const drivers[] = {
-	"io_uring", "nvme-io_uring", "virtio-blk-vfio-pci",
-	"virtio-blk-vhost-user", "virtio-blk-vhost-vdpa",
+/*
+ * Driver names: 0 is the driver under test (BLKIO_TEST_DRIVER), the one
+ * the strict model follows; then libblkio's other drivers (connect fails
+ * with -ENOTSUP), then the other drivers of the test matrix, which the
+ * model only checks loosely.  The order keeps the meaning of the corpus:
+ * selectors 1-4 are the libblkio drivers whichever driver is under test.
+ */
+static const char *const other_drivers[] = {
+	"nvme-io_uring", "virtio-blk-vfio-pci", "virtio-blk-vhost-user",
+	"virtio-blk-vhost-vdpa",
 };
-#define NDRIVERS (sizeof(drivers) / sizeof(drivers[0]))
+#define NOTHERS (sizeof(other_drivers) / sizeof(other_drivers[0]))
+
+/* The matrix drivers (tests/common/test-driver.c) count too. */
+static size_t nr_drivers(void)
+{
+	size_t n = 0;
+
+	while (test_drivers[n].name)
+		n++;
+	return NOTHERS + n;
+}
+
+static const char *driver(size_t i)
+{
+	const struct test_driver *d;
+
+	if (i == 0)
+		return test_driver_name();
+	if (i <= NOTHERS)
+		return other_drivers[i - 1];
+	i -= NOTHERS + 1;
+	for (d = test_drivers; d->name; d++) {
+		if (d == test_driver())
+			continue;
+		if (i-- == 0)
+			return d->name;
+	}
+	return NULL;
+}
 
 static void check_fail(const char *call, int ret)
 {
@@ -50,8 +87,8 @@ static int known_driver(const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < NDRIVERS; i++)
-		if (strcmp(name, drivers[i]) == 0)
+	for (i = 0; i < nr_drivers(); i++)
+		if (strcmp(name, driver(i)) == 0)
 			return (int)i;
 	return -1;
 }
@@ -66,8 +103,8 @@ void pz_create(struct pz_inst *in, struct fz_in *fz)
 	if (in->b)
 		pz_destroy(in);
 	if (sel == 11) {
-		ret = blkio_create("io_uring", NULL);
-		fz_trace("blkio_create(io_uring, NULL) = %d", ret);
+		ret = blkio_create(driver(0), NULL);
+		fz_trace("blkio_create(%s, NULL) = %d", driver(0), ret);
 		check_fail("blkio_create(NULL)", ret);
 		FZ_CHECK(ret == -EINVAL, "blkio_create with bp NULL returned %d", ret);
 		return;
@@ -76,7 +113,7 @@ void pz_create(struct pz_inst *in, struct fz_in *fz)
 		n = fz_bytes(fz, name, fz_u8(fz) % 24);
 		name[n] = '\0';
 	} else {
-		strcpy(name, drivers[sel < 6 ? 0 : sel - 5]);
+		strcpy(name, driver(sel < 6 ? 0 : sel - 5));
 	}
 	in->b = (struct blkio *)name;	/* must be overwritten */
 	ret = blkio_create(name, &in->b);
@@ -132,7 +169,7 @@ void pz_destroy(struct pz_inst *in)
 	reset_model(in, false);
 }
 
-/* The outcome of connect for an io_uring instance in created state. */
+/* The outcome of connect for a strict instance in created state. */
 static int expect_connect(const struct pz_inst *in, bool *any_error)
 {
 	bool has_path = in->path && in->path[0];
@@ -164,11 +201,11 @@ static void after_connect(struct pz_inst *in)
 	ret = blkio_get_bool(in->b, "supports-poll-queues", &b);
 	FZ_CHECK(ret == 0, "get supports-poll-queues after connect: %d", ret);
 	/*
-	 * The io_uring driver makes poll queues on every device, whatever
+	 * A driver with poll queues makes them on every device, whatever
 	 * supports-poll-queues says (busy-polled where the device cannot
-	 * poll).
+	 * poll); one without refuses them.
 	 */
-	in->poll_queues = true;
+	in->poll_queues = test_driver()->poll_queues;
 	ret = blkio_get_uint64(in->b, "mem-region-alignment", &align);
 	FZ_CHECK(ret == 0 && align > 0 && (align & (align - 1)) == 0,
 		 "mem-region-alignment %llu (%d)", (unsigned long long)align, ret);
@@ -218,6 +255,22 @@ void pz_connect(struct pz_inst *in)
 		in->state = PM_CONNECTED;
 }
 
+/* More entries than the kernel can hold in one queue. */
+static bool too_many_entries(const struct pz_inst *in)
+{
+	return in->num_entries >= test_driver()->num_entries_refused;
+}
+
+/*
+ * Where every queue's entries count against a machine-wide limit, a
+ * queue beyond the driver's default size may find it used up.
+ */
+static bool entries_may_run_out(const struct pz_inst *in)
+{
+	return test_driver()->entries_machine_limit &&
+	       in->num_entries > 128;
+}
+
 void pz_start(struct pz_inst *in)
 {
 	enum pm_state st = in->state;
@@ -231,13 +284,15 @@ void pz_start(struct pz_inst *in)
 			if (in->num_queues > PZ_MAX_QUEUES ||
 			    in->num_poll_queues > PZ_MAX_QUEUES)
 				return;
-			if (in->num_entries > 32768 ||
+			if (too_many_entries(in) ||
 			    (in->num_poll_queues > 0 && !in->poll_queues))
 				want = -EINVAL;
 			/* without queues no ring checks num-entries yet */
-			if (in->num_entries > 32768 && in->num_queues == 0 &&
+			if (too_many_entries(in) && in->num_queues == 0 &&
 			    in->num_poll_queues == 0)
 				alt = 0;
+			else if (want == 0 && entries_may_run_out(in))
+				alt = -EAGAIN;
 		}
 	}
 	ret = blkio_start(in->b);
@@ -309,8 +364,12 @@ static void add_queue(struct pz_inst *in, bool poll)
 	else if (poll && !in->poll_queues)
 		FZ_CHECK(ret == -EINVAL,
 			 "blkio_add_poll_queue without poll support returned %d", ret);
-	else if (in->num_entries > 32768)	/* the ring cannot be made */
+	else if (too_many_entries(in))	/* the ring cannot be made */
 		FZ_CHECK(ret == -EINVAL || ret == want,
+			 "blkio_add_%squeue with num-entries %d returned %d",
+			 poll ? "poll_" : "", in->num_entries, ret);
+	else if (entries_may_run_out(in))
+		FZ_CHECK(ret == -EAGAIN || ret == want,
 			 "blkio_add_%squeue with num-entries %d returned %d",
 			 poll ? "poll_" : "", in->num_entries, ret);
 	else

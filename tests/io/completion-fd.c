@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "iotest.h"
+#include "test-driver.h"
 
 #define FILE_SIZE (8u << 20)
 #define BLK 4096
@@ -206,6 +207,40 @@ START_TEST(test_enable_after_drain)
 }
 END_TEST
 
+START_TEST(test_disabled_hint)
+{
+	struct blkio_completion c[16];
+	bool readable;
+	int got = 0, i;
+
+	/*
+	 * Disabled while requests are submitted and complete: io_uring stops
+	 * signalling the fd (IORING_CQ_EVENTFD_DISABLED); kernel AIO attached
+	 * the eventfd to each request at submission and signals it anyway
+	 * (blkio(3), DRIVERS).  Either way every completion is still reaped.
+	 */
+	iot_drain_fd(fd);
+	blkioq_set_completion_fd_enabled(q, false);
+	for (i = 0; i < 16; i++)
+		blkioq_read(q, (uint64_t)i * BLK, buf + i * BLK, BLK, NULL, 0);
+	ck_assert_int_eq(blkioq_do_io(q, NULL, 0, 0, NULL), 0);
+	sleep_ms(100);
+	readable = iot_fd_readable(fd, 0);
+	if (test_driver()->hint_silences_kernel)
+		ck_assert_msg(!readable, "fd signalled while disabled");
+	else
+		ck_assert_msg(readable, "the %s driver's requests did not "
+			      "signal the fd while disabled", test_driver_name());
+	while (got < 16) {
+		int ret = blkioq_do_io(q, c, 1, 16, NULL);
+
+		ck_assert_int_ge(ret, 1);
+		got += ret;
+	}
+	blkioq_set_completion_fd_enabled(q, true);
+}
+END_TEST
+
 /* ---- the long epoll-driven run ---- */
 
 #define NR_RUN 10000
@@ -335,8 +370,10 @@ static void add_tests(TCase *tc)
 	tcase_add_test(tc, test_signalled_after_completion);
 	tcase_add_test(tc, test_library_completions_signal);
 	tcase_add_test(tc, test_enable_with_pending);
-	if (!iot_reference())
+	if (!iot_reference()) {
 		tcase_add_test(tc, test_enable_after_drain);
+		tcase_add_test(tc, test_disabled_hint);
+	}
 	tcase_add_test(tc, test_epoll_long_run);
 	tcase_set_timeout(tc, 60);
 }
@@ -347,9 +384,12 @@ static Suite *completion_fd_suite(void)
 	TCase *buffered = tcase_create("buffered");
 	TCase *direct = tcase_create("direct");
 
-	if (iot_reference())
+	if (iot_reference()) {
 		iot_note_skip("enable_after_drain", "libblkio 1.5 ignores the "
 			      "enable hint (design §4)");
+		iot_note_skip("disabled_hint", "libblkio 1.5 ignores the "
+			      "disable hint (design §4)");
+	}
 	tcase_add_checked_fixture(buffered, setup_buffered, teardown);
 	tcase_add_checked_fixture(direct, setup_direct, teardown);
 	add_tests(buffered);

@@ -23,6 +23,7 @@
 
 #include "iotest.h"
 #include "slowfs.h"
+#include "test-driver.h"
 
 #define FILE_SIZE (1 << 20)
 #define SLOW_OFF (512 * 1024)
@@ -362,9 +363,11 @@ int main(void)
 	struct slowfs *probe;
 	const char *why;
 
-	if (iot_under_valgrind())
+	if (iot_under_valgrind() &&
+	    !test_driver()->interruptible_under_valgrind)
 		iot_skip("under valgrind 3.19 a signal cannot interrupt "
-			 "io_uring_enter (not treated as a blocking call)");
+			 "io_uring_enter (not treated as a blocking call), "
+			 "and io_pgetevents is missing");
 	/* Mounting once here turns a missing FUSE into a SKIP. */
 	if (slowfs_start(&probe, iot_dir(), FILE_SIZE, &why) != 0)
 		iot_skip(why);

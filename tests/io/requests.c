@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "iotest.h"
+#include "test-driver.h"
 
 #define FILE_SIZE (1 << 20)
 #define BLK 4096
@@ -405,6 +406,88 @@ START_TEST(test_errors_mixed_with_io)
 }
 END_TEST
 
+/*
+ * Write-zeroes and discard reach the kernel only in blkioq_do_io(), like
+ * every request: queueing them leaves the file alone.  Where the driver
+ * runs them as system calls inside that call (capability
+ * zeroes_complete_in_do_io) the very call returns their completions, even
+ * with min_completions 0; otherwise they are reaped as they finish.
+ */
+START_TEST(test_zeroes_on_next_do_io)
+{
+	struct blkio_completion c[2];
+	uint8_t *data = iot_alloc(2 * BLK);
+	int got = 0, ret, i;
+
+	blkioq_write_zeroes(q, 4 * BLK, BLK, &c[0], 0);
+	blkioq_discard(q, 5 * BLK, BLK, &c[1], 0);
+	iot_pread(path, data, 2 * BLK, 4 * BLK);
+	ck_assert_msg(iot_check(data, 2 * BLK, 4 * BLK, 1) == 2 * BLK,
+		      "write_zeroes or discard ran before blkioq_do_io");
+
+	ret = blkioq_do_io(q, c, 0, 2, NULL);
+	ck_assert_int_ge(ret, 0);
+	if (test_driver()->zeroes_complete_in_do_io)
+		ck_assert_msg(ret == 2, "do_io(min 0) returned %d of the "
+			      "2 completions it ran", ret);
+	got = ret;
+	while (got < 2) {
+		ret = blkioq_do_io(q, c + got, 1, 2 - got, NULL);
+		ck_assert_int_ge(ret, 1);
+		got += ret;
+	}
+	for (i = 0; i < 2; i++) {
+		ck_assert_msg(c[i].ret == 0, "%s: ret %d (%s)",
+			      c[i].user_data == &c[0] ? "write_zeroes" :
+			      "discard", c[i].ret,
+			      c[i].error_msg ? c[i].error_msg : "");
+		ck_assert(c[i].user_data == &c[0] || c[i].user_data == &c[1]);
+	}
+	ck_assert(c[0].user_data != c[1].user_data);
+	iot_pread(path, data, 2 * BLK, 4 * BLK);
+	ck_assert_int_eq(iot_check_zero(data, 2 * BLK), 2 * BLK);
+	free(data);
+}
+END_TEST
+
+/*
+ * A flush on a file whose file system cannot sync (procfs has no fsync):
+ * -EINVAL, delivered by the call that waits for it and, for an event
+ * loop, signalled on the completion fd.  (linux-aio: io_submit refuses
+ * IOCB_CMD_FDSYNC there and the library falls back to fdatasync(), which
+ * must run in the same call.)
+ */
+START_TEST(test_flush_without_fsync)
+{
+	const struct iot_opts o = { .read_only = true };
+	struct blkio *pb = iot_open("/proc/self/status", &o);
+	struct blkioq *pq = blkio_get_queue(pb, 0);
+	struct timespec ts = { 5, 0 };
+	struct blkio_completion c;
+	int fd, ret;
+
+	ck_assert_ptr_nonnull(pq);
+	blkioq_flush(pq, &c, 0);
+	ret = blkioq_do_io(pq, &c, 1, 1, &ts);
+	ck_assert_msg(ret == 1, "do_io waiting for the flush: %d (%s)", ret,
+		      ret < 0 ? blkio_get_error_msg() : "");
+	ck_assert_ptr_eq(c.user_data, &c);
+	ck_assert_int_eq(c.ret, -EINVAL);
+
+	fd = blkioq_get_completion_fd(pq);
+	ck_assert_int_ge(fd, 0);
+	iot_drain_fd(fd);
+	blkioq_flush(pq, &c, 0);
+	ck_assert_int_eq(blkioq_do_io(pq, NULL, 0, 0, NULL), 0);
+	ck_assert_msg(iot_fd_readable(fd, 5000), "no completion fd event "
+		      "for the flush within 5 s");
+	ret = blkioq_do_io(pq, &c, 0, 1, NULL);
+	ck_assert_int_eq(ret, 1);
+	ck_assert_int_eq(c.ret, -EINVAL);
+	blkio_destroy(&pb);
+}
+END_TEST
+
 static Suite *requests_suite(void)
 {
 	Suite *s = suite_create("requests");
@@ -428,6 +511,12 @@ static Suite *requests_suite(void)
 	tcase_add_test(tc, test_zone_requests);
 	tcase_add_test(tc, test_error_completion_signals_fd);
 	tcase_add_test(tc, test_errors_mixed_with_io);
+	if (iot_reference())
+		iot_note_skip("zeroes_on_next_do_io",
+			      "libblkio 1.5 discard fails (design §4)");
+	else
+		tcase_add_test(tc, test_zeroes_on_next_do_io);
+	tcase_add_test(tc, test_flush_without_fsync);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,6 +12,7 @@
 #define _GNU_SOURCE
 #define FUSE_USE_VERSION 31
 #include <errno.h>
+#include <fcntl.h>
 #include <fuse_lowlevel.h>
 #include <poll.h>
 #include <signal.h>
@@ -329,6 +330,38 @@ static bool handle_cmd(struct server *sv, int sock, pid_t parent)
 
 static volatile sig_atomic_t parent_died;
 
+/*
+ * The parent has begun to exit (PF_EXITING in /proc/PID/stat), or is
+ * gone.  A process whose kernel AIO requests we hold waits for them in
+ * exit (exit_aio) before its children get the parent-death signal, so
+ * while reads are held the server looks for itself and answers them.
+ */
+static bool parent_exiting(pid_t parent)
+{
+	char path[64], buf[512], *p;
+	unsigned int flags;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)parent);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	/* state ppid pgrp session tty_nr tpgid flags */
+	if (!p || sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %u", &flags) != 1)
+		return false;
+	return flags & 0x4;	/* PF_EXITING */
+}
+
+/* While reads are held, look at the parent this often. */
+#define PARENT_CHECK_MS 200
+
 static void on_sigterm(int sig)
 {
 	(void)sig;
@@ -351,7 +384,12 @@ static void serve(struct server *sv, struct fuse_session *se, int sock,
 
 	while (!parent_died) {
 		int ms = next_timeout(sv);
-		struct timespec to = { ms / 1000, (long)(ms % 1000) * 1000000 };
+		struct timespec to;
+
+		if (sv->nr_held && (ms < 0 || ms > PARENT_CHECK_MS))
+			ms = PARENT_CHECK_MS;
+		to.tv_sec = ms / 1000;
+		to.tv_nsec = (long)(ms % 1000) * 1000000;
 
 		ret = ppoll(pfd, 2, ms < 0 ? NULL : &to, waitmask);
 		if (ret < 0 && errno != EINTR)
@@ -370,6 +408,8 @@ static void serve(struct server *sv, struct fuse_session *se, int sock,
 			break;
 		pfd[1].revents = 0;
 		run_timers(sv);
+		if (sv->nr_held && parent_exiting(parent))
+			break;
 	}
 	free(fbuf.mem);
 }

@@ -20,6 +20,7 @@
 
 #include "bad-input.h"
 #include "robust.h"
+#include "test-driver.h"
 
 char bi_marker;
 
@@ -78,7 +79,7 @@ static bool setup(struct bi_ctx *c, const struct bi_case *t)
 	if (t->state == ST_NONE)
 		return true;
 
-	ret = blkio_create("io_uring", &c->b);
+	ret = blkio_create(test_driver_name(), &c->b);
 	CASE_ASSERT(t, ret == 0, "create: %d %s", ret, blkio_get_error_msg());
 	if (t->opts & BI_RDONLY)
 		ck_assert_int_eq(blkio_set_bool(c->b, "read-only", true), 0);
@@ -290,8 +291,9 @@ int main(void)
 	add_cases(bi_ctl_cases, bi_nr_ctl_cases, &skipped);
 	add_cases(bi_prop_cases, bi_nr_prop_cases, &skipped);
 	add_cases(bi_io_cases, bi_nr_io_cases, &skipped);
-	printf("bad-input: %u cases (%u control, %u property, %u data path), "
-	       "running %u, %u ours-only skipped\n", total, bi_nr_ctl_cases,
+	printf("bad-input (%s): %u cases (%u control, %u property, %u data "
+	       "path), running %u, %u ours-only skipped\n", test_driver_name(),
+	       total, bi_nr_ctl_cases,
 	       bi_nr_prop_cases, bi_nr_io_cases, nr_cases, skipped);
 	fflush(stdout);
 

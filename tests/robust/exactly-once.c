@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
  * exactly-once: push many requests (default 1 000 000, env
- * BLKIO_EXACTLY_ONCE_REQUESTS; 50 000 under valgrind or a sanitizer) of
- * mixed types (read, write, readv, writev, write_zeroes, flush) through
- * one queue with num-entries 8 over a small buffered scratch file,
- * keeping up to six times the ring size in flight so the library's
+ * BLKIO_EXACTLY_ONCE_REQUESTS; 50 000 under valgrind or a sanitizer, or
+ * with BLKIO_TEST_SCALE=small) of mixed types (read, write, readv,
+ * writev, write_zeroes, flush) through one queue of the driver under test
+ * (BLKIO_TEST_DRIVER) with num-entries 8 over a small buffered scratch
+ * file, keeping up to six times the ring size in flight so the library's
  * request backlog is used, and reaping with varied min/max/timeout,
  * through blkioq_do_io_interruptible, and by sleeping on the completion
  * fd (which is also disabled now and then, as a hint).
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include "robust.h"
+#include "test-driver.h"
 #include "vio.h"
 
 #define NR_BLOCKS	2048			/* 1 MiB file */
@@ -59,9 +61,10 @@ static void report(const struct vio_stats *st, double secs)
 {
 	int i;
 
-	printf("exactly-once: %llu requests in %.2f s (%.0f/s), %llu do_io "
-	       "calls, %llu completion fd wake-ups, max %d in flight "
-	       "(num-entries 8)\n", (unsigned long long)st->completed, secs,
+	printf("exactly-once (%s): %llu requests in %.2f s (%.0f/s), %llu "
+	       "do_io calls, %llu completion fd wake-ups, max %d in flight "
+	       "(num-entries 8)\n", test_driver_name(),
+	       (unsigned long long)st->completed, secs,
 	       (double)st->completed / secs, (unsigned long long)st->calls,
 	       (unsigned long long)st->fd_waits, st->max_inflight);
 	for (i = 0; i < VIO_NR_OPS; i++)
@@ -72,7 +75,7 @@ static void report(const struct vio_stats *st, double secs)
 
 START_TEST(exactly_once)
 {
-	long long def = rb_slow_runtime() ? 50000 : 1000000;
+	long long def = rb_small_scale() ? 50000 : 1000000;
 	uint8_t *shadow = malloc(FILE_SIZE);
 	struct vio_opts o = {
 		.nr_blocks = NR_BLOCKS,
@@ -80,7 +83,8 @@ START_TEST(exactly_once)
 		.seed = (uint64_t)rb_env_ll("BLKIO_ROBUST_SEED", 1),
 		.total = (uint64_t)rb_env_ll("BLKIO_EXACTLY_ONCE_REQUESTS",
 					     def),
-		/* num-entries 8: the CQ holds 16, the rest waits in backlog */
+		/* num-entries 8 (io_uring's CQ holds 16): the rest waits in
+		 * the library's backlog */
 		.max_depth = 48,
 		.use_fd = true,
 		.bitmap = true,

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "robust.h"
+#include "test-driver.h"
 
 #define MAX_SCRATCH 16
 
@@ -172,6 +173,13 @@ bool rb_slow_runtime(void)
 	return preload && strstr(preload, "vgpreload");
 }
 
+bool rb_small_scale(void)
+{
+	const char *s = getenv("BLKIO_TEST_SCALE");
+
+	return rb_slow_runtime() || (s && strcmp(s, "small") == 0);
+}
+
 uint64_t rb_rss_bytes(void)
 {
 	unsigned long size, resident;
@@ -273,9 +281,10 @@ struct blkio *rb_start(const char *path, bool direct, int num_queues,
 	struct blkio *b;
 	int ret;
 
-	ret = blkio_create("io_uring", &b);
+	ret = blkio_create(test_driver_name(), &b);
 	if (ret < 0)
-		rb_die("blkio_create: %d %s", ret, blkio_get_error_msg());
+		rb_die("blkio_create %s: %d %s", test_driver_name(), ret,
+		       blkio_get_error_msg());
 	ret = blkio_set_str(b, "path", path);
 	if (ret == 0 && direct)
 		ret = blkio_set_bool(b, "direct", true);
@@ -288,7 +297,7 @@ struct blkio *rb_start(const char *path, bool direct, int num_queues,
 	if (ret == 0)
 		ret = blkio_start(b);
 	if (ret < 0)
-		rb_die("setting up %s: %d %s", path, ret,
-		       blkio_get_error_msg());
+		rb_die("setting up %s on %s: %d %s", test_driver_name(), path,
+		       ret, blkio_get_error_msg());
 	return b;
 }

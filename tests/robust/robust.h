@@ -53,6 +53,12 @@ bool rb_reference(void);
  */
 bool rb_slow_runtime(void);
 
+/*
+ * Load tests run their small size: rb_slow_runtime(), or the test
+ * script's BLKIO_TEST_SCALE=small (its sanitizer and valgrind stages).
+ */
+bool rb_small_scale(void);
+
 /* Resident set size of this process in bytes (from /proc/self/statm). */
 uint64_t rb_rss_bytes(void);
 
@@ -98,7 +104,7 @@ enum { RB_PUNCH = 1, RB_ZERO_RANGE = 2 };
 unsigned int rb_zeroes_modes(const char *path);
 
 /*
- * io_uring instance on @path brought to the started state with
+ * An instance of the driver under test (BLKIO_TEST_DRIVER) on @path brought to the started state with
  * @num_queues queues and @num_entries entries (0 = default); aborts the
  * program with a message on failure.
  */

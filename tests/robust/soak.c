@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
  * soak: one thread per queue doing verified I/O (vio.c) on its own region
- * of a buffered scratch file, while the main thread keeps adding queues
- * with blkio_add_queue() (starting a thread on each), stopping threads
- * and removing their queues with blkio_remove_queue(), and reading
- * "capacity" - instance calls racing with I/O on other queues, as fio,
- * ZFS and QEMU do.  The run (env BLKIO_SOAK_SECONDS, default 4) has two
+ * of a buffered scratch file (driver: BLKIO_TEST_DRIVER), while the main
+ * thread keeps adding queues with blkio_add_queue() (starting a thread on
+ * each), stopping threads and removing their queues with
+ * blkio_remove_queue(), and reading "capacity" - instance calls racing
+ * with I/O on other queues, as fio, ZFS and QEMU do.  The run (env BLKIO_SOAK_SECONDS, default 4) has two
  * halves; after each, all threads stop, all queues are removed, and the
  * resident set size is sampled: the second sample must not exceed the
  * first by more than 1 MiB (skipped under valgrind and sanitizers), and
@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "robust.h"
+#include "test-driver.h"
 #include "vio.h"
 
 #define MAX_WORKERS	4
@@ -257,9 +258,9 @@ START_TEST(soak)
 	rss2 = rb_rss_bytes();
 	fds2 = rb_count_fds();
 
-	printf("soak: %.1f s, %llu threads started, %llu requests, RSS after "
+	printf("soak (%s): %.1f s, %llu threads started, %llu requests, RSS after "
 	       "half 1: %llu KiB, after half 2: %llu KiB, open fds %d, %d\n",
-	       rb_now() - t0, (unsigned long long)s->starts,
+	       test_driver_name(), rb_now() - t0, (unsigned long long)s->starts,
 	       (unsigned long long)s->ops, (unsigned long long)rss1 >> 10,
 	       (unsigned long long)rss2 >> 10, fds1, fds2);
 	fflush(stdout);

@@ -170,6 +170,18 @@ static void submit(struct aio_queue *aq, struct do_io_ctx *ctx)
 	}
 }
 
+/*
+ * Submit what is staged, then run the flushes io_submit just refused
+ * (submit_refused()): nothing else would, until a later call, and this
+ * one may be waiting for them, or its caller for the completion fd.
+ */
+static void submit_all(struct aio_queue *aq, struct do_io_ctx *ctx)
+{
+	submit(aq, ctx);
+	if (unlikely(aq->sync.head))
+		aio_run_sync(aq, ctx);
+}
+
 static bool expired(const struct do_io_ctx *ctx)
 {
 	struct timespec left;
@@ -255,12 +267,12 @@ int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 	if (unlikely(aq->sync.head))
 		aio_run_sync(aq, ctx);
 	reap(aq, ctx);
-	submit(aq, ctx);
+	submit_all(aq, ctx);
 	while (ctx->filled < ctx->min) {
 		ret = wait_events(aq, ctx);
 		if (unlikely(ret < 0))
 			return ret;
-		submit(aq, ctx);
+		submit_all(aq, ctx);
 		if (unlikely(ctx->has_deadline) &&
 		    ctx->filled < ctx->min && expired(ctx))
 			return blkio_err(-ETIME, "Timer expired (os error %d)",

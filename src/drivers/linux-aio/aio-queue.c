@@ -42,6 +42,10 @@ static int setup_context(struct aio_queue *aq)
 		return blkio_err(ret,
 				 "io_setup with %u entries exceeds the system-wide limit on AIO requests (fs.aio-max-nr)",
 				 aq->capacity);
+	case -EINVAL:
+		return blkio_err(ret,
+				 "num-entries %u exceeds what kernel AIO accepts",
+				 aq->capacity);
 	case -ENOSYS:
 		return blkio_err(ret,
 				 "Linux AIO is not available (kernel built without CONFIG_AIO, or filtered)");
@@ -88,12 +92,17 @@ int aio_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 	aq->capacity = (unsigned)d->num_entries;
 	aq->resfd = -1;
 
-	ret = alloc_arrays(aq);
-	if (ret < 0)
-		goto out_free;
+	/*
+	 * The kernel first: it refuses a num-entries it cannot hold with
+	 * -EINVAL before we would allocate arrays of that size (INT_MAX
+	 * entries would be gigabytes).
+	 */
 	ret = setup_context(aq);
 	if (ret < 0)
 		goto out_free;
+	ret = alloc_arrays(aq);
+	if (ret < 0)
+		goto out_destroy_context;
 	ret = queue_init(&aq->q, &aio_queue_ops, false, aq->capacity);
 	if (ret < 0) {
 		blkio_err(ret, "Out of memory for request slots");

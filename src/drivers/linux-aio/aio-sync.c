@@ -63,14 +63,18 @@ static int run_discard(const struct file_dev *f, const struct req *r)
 
 static int run_one(const struct file_dev *f, struct req *r)
 {
-	switch (r->op) {
-	case REQ_WRITE_ZEROES:
+	int ret;
+
+	if (r->op == REQ_WRITE_ZEROES)
 		return run_write_zeroes(f, r);
-	case REQ_DISCARD:
-		return run_discard(f, r);
-	default:
-		return syscall_result(fdatasync(f->fd));
-	}
+	/* -EAGAIN goes round again, as for every other request. */
+	do {
+		if (r->op == REQ_DISCARD)
+			ret = run_discard(f, r);
+		else
+			ret = syscall_result(fdatasync(f->fd));
+	} while (file_retry_eagain(r, ret));
+	return ret;
 }
 
 __attribute__((noinline))
