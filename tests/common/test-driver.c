@@ -23,7 +23,6 @@ const struct test_driver test_drivers[] = {
 		.num_entries_refused = 32768 + 1,
 		.kernel_reissues_eagain = true,
 		.entries_machine_limit = false,
-		.destroy_waits_for_requests = false,
 		.zeroes_complete_in_do_io = false,
 	}, {
 		.name = "linux-aio",
@@ -36,7 +35,6 @@ const struct test_driver test_drivers[] = {
 		.num_entries_refused = 0x10000000 / 32 / 2 + 1,
 		.kernel_reissues_eagain = false,
 		.entries_machine_limit = true,
-		.destroy_waits_for_requests = true,
 		.zeroes_complete_in_do_io = true,
 	},
 	{ .name = NULL },

@@ -89,15 +89,6 @@ struct test_driver {
 	bool entries_machine_limit;
 
 	/*
-	 * blkio_destroy() and blkio_remove_queue() return only once every
-	 * request the kernel has is done with the application's buffers
-	 * (kernel AIO's io_destroy waits for them); io_uring's rings are
-	 * torn down in the background, so a read in flight may still fill
-	 * its buffer after the call returned.
-	 */
-	bool destroy_waits_for_requests;
-
-	/*
 	 * Write-zeroes and discard are system calls the driver runs inside
 	 * the next blkioq_do_io() (kernel AIO has no command for them), so
 	 * that call returns their completions even with min_completions 0;

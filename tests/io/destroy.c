@@ -4,13 +4,11 @@
  * reads outstanding (held by slowfs, more than num-entries, so some wait
  * in the library's backlog), then the instance or the queue goes away.
  * Nothing may crash or leak (the ASan and valgrind runs check the leaks),
- * the other queue keeps working, and where the driver's teardown waits
- * for the kernel to finish the requests (capability
- * destroy_waits_for_requests: kernel AIO's io_destroy) no buffer may be
- * written after the call returned: the buffers are poisoned right after
- * it and must still be poisoned once the held reads were answered.
- * io_uring tears its rings down in the background, so there the buffers
- * may still be written afterwards and that check is not made.
+ * the other queue keeps working, and the call waits for the kernel to be
+ * done with the requests (kernel AIO's io_destroy; io_uring: cancel, then
+ * reap every CQE before closing the ring): no buffer may be written after
+ * it returned.  The buffers are poisoned right after it and must still be
+ * poisoned once the held reads were answered.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -97,11 +95,6 @@ static void check_no_late_writes(const char *what)
 	memset(buf, POISON, (size_t)NR_READS * BLK);
 	slowfs_release(fs);
 	sleep_ms(RELEASE_MS);
-	if (!test_driver()->destroy_waits_for_requests) {
-		printf("%s: the %s driver finishes requests after it returns; "
-		       "late writes not checked\n", what, test_driver_name());
-		return;
-	}
 	for (i = 0; i < (size_t)NR_READS * BLK; i++)
 		ck_assert_msg(buf[i] == POISON, "%s: buffer byte %zu (read %zu) "
 			      "written after the call returned", what, i,
@@ -124,10 +117,9 @@ START_TEST(test_destroy_in_flight)
 	ck_assert_ptr_null(b);
 	printf("destroy with %d reads outstanding took %lld ms\n", NR_READS,
 	       (long long)took);
-	if (test_driver()->destroy_waits_for_requests)
-		ck_assert_msg(took >= RELEASE_MS / 2, "destroy returned after "
-			      "%lld ms while the server still held the reads",
-			      (long long)took);
+	ck_assert_msg(took >= RELEASE_MS / 2, "destroy returned after "
+		      "%lld ms while the server still held the reads",
+		      (long long)took);
 	check_no_late_writes("destroy");
 }
 END_TEST

@@ -151,8 +151,73 @@ out_exit_ring:
 	return ret;
 }
 
+/* Ask the kernel to cancel every request of the ring (Linux 5.19). */
+static bool cancel_all(struct uring_queue *uq)
+{
+	struct io_uring_sq *sq = &uq->ring.sq;
+	struct io_uring_sqe *sqe;
+
+	if (sq->sqe_tail - io_uring_smp_load_acquire(sq->khead) >=
+	    sq->ring_entries)
+		return false;
+	sqe = uring_next_sqe(uq);
+	memset(sqe, 0, sizeof(*sqe) << uq->sqe_shift);
+	io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+	io_uring_sqe_set_data64(sqe, 0);
+	return true;
+}
+
+/*
+ * The kernel keeps working on requests after their ring is closed, and a
+ * read finishing then writes into memory the application got back from
+ * blkio_destroy() or blkio_remove_queue().  So before closing: cancel
+ * what can be cancelled, and wait for every request the kernel has (those
+ * it completes anyway, and the cancellations).  SQEs never published stay
+ * unsubmitted; the completions are dropped, their slots freed with the
+ * queue.  Like kernel AIO's io_destroy(), this waits as long as the
+ * device takes.
+ */
+static void drain(struct uring_queue *uq)
+{
+	struct io_uring_sq *sq = &uq->ring.sq;
+	struct io_uring_cq *cq = &uq->ring.cq;
+	unsigned published = sq->sqe_head;
+	unsigned pending;
+
+	/* Unpublished SQEs are forgotten: the kernel never sees them. */
+	sq->sqe_tail = published;
+	pending = published - *cq->khead;
+	if (!pending)
+		return;
+	if (cancel_all(uq)) {
+		sq->sqe_head = sq->sqe_tail;
+		io_uring_smp_store_release(sq->ktail, sq->sqe_tail);
+		pending++;
+	}
+	while (pending) {
+		unsigned head = *cq->khead;
+		unsigned ready = io_uring_smp_load_acquire(cq->ktail) - head;
+		int ret;
+
+		if (ready) {
+			if (ready > pending)
+				ready = pending;
+			io_uring_smp_store_release(cq->khead, head + ready);
+			pending -= ready;
+			continue;
+		}
+		ret = io_uring_enter(uq->ring.ring_fd,
+				     *sq->ktail - *sq->khead, pending,
+				     IORING_ENTER_GETEVENTS, NULL);
+		if (ret < 0 && ret != -EINTR && ret != -EAGAIN &&
+		    ret != -EBUSY)
+			return;	/* the ring is unusable: nothing to wait on */
+	}
+}
+
 void uring_queue_fini(struct uring_queue *uq)
 {
+	drain(uq);
 	io_uring_queue_exit(&uq->ring);
 	if (uq->q.completion_fd >= 0)
 		close(uq->q.completion_fd);
