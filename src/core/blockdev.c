@@ -67,6 +67,11 @@ int bdev_limits_from_dirs(const char *dev_dir, const char *queue_dir,
 	l->max_segments = read_uint(queue_dir, "max_segments", 0);
 	l->fua = read_uint(queue_dir, "fua", 0) != 0;
 	l->io_poll = read_uint(queue_dir, "io_poll", 0) != 0;
+	if (read_attr(queue_dir, "zoned", buf, sizeof(buf)))
+		l->zoned = strcmp(buf, "host-managed") == 0 ? 2 :
+			   strcmp(buf, "host-aware") == 0 ? 1 : 0;
+	if (l->zoned)
+		l->zone_sectors = read_u64(queue_dir, "chunk_sectors", 0);
 	l->write_back_cache = read_attr(queue_dir, "write_cache", buf,
 					sizeof(buf)) &&
 			      strcmp(buf, "write back") == 0;

@@ -24,6 +24,8 @@ struct bdev_limits {
 	bool fua;
 	bool write_back_cache;
 	bool io_poll;
+	int zoned;			/* 0 none, 1 host-aware, 2 host-managed */
+	uint64_t zone_sectors;		/* chunk_sectors of a zoned device */
 };
 
 /*

@@ -129,6 +129,8 @@ static int do_io(struct blkioq *q, struct blkio_completion *c, int min,
 	}
 
 	ctx.filled = unlikely(q->done.head) ? drain_done(q, c, max) : 0;
+	if (unlikely(q->deferred.head))
+		q->ops->run_deferred(q, &ctx);
 
 	ret = q->ops->do_io(q, &ctx);
 
@@ -175,8 +177,11 @@ static void update_notifications(struct blkioq *q)
 
 	if (q->ops->set_completion_fd_enabled)
 		q->ops->set_completion_fd_enabled(q, on);
-	/* Completions the library posted meanwhile must not be missed. */
-	if (on && q->done.head)
+	/*
+	 * Completions the library posted meanwhile, and requests waiting
+	 * for a blkioq_do_io() to run them, must not be missed.
+	 */
+	if (on && (q->done.head || q->deferred.head))
 		queue_signal(q);
 }
 

@@ -26,6 +26,7 @@ struct blkioq {
 	struct req *free_reqs;		/* slots ready for new requests */
 	struct req_list backlog;	/* accepted, waiting for room in the ring */
 	struct req_list done;		/* completed, not yet returned */
+	struct req_list deferred;	/* run by ops->run_deferred in do_io */
 	unsigned backlog_len;
 	struct req_chunk *chunks;	/* every slot allocation, for freeing */
 	unsigned chunk_reqs;		/* slots added per growth step */
@@ -69,6 +70,14 @@ struct queue_ops {
 	 * takes the fd and whenever it changes the hint.
 	 */
 	void (*set_completion_fd_enabled)(struct blkioq *q, bool enable);
+
+	/*
+	 * Run the requests the driver put on q->deferred (queue_defer()):
+	 * those it does as plain system calls, at the start of the next
+	 * blkioq_do_io().  Each finishes with queue_complete().  May be NULL
+	 * for a driver that never defers.
+	 */
+	void (*run_deferred)(struct blkioq *q, struct do_io_ctx *ctx);
 
 	/*
 	 * submit() takes the zone requests (REQ_ZONE_*).  Without it they
@@ -139,6 +148,15 @@ static inline int do_io_check_outstanding(const struct blkioq *q,
 	return 0;
 }
 
+/*
+ * A request the driver does as a blocking system call, which the data
+ * path may only make inside blkioq_do_io(): it waits on q->deferred.
+ */
+static inline void queue_defer(struct blkioq *q, struct req *r)
+{
+	req_list_push(&q->deferred, r);
+}
+
 /* Time left of ctx->budget (never negative); src/core/do-io.c. */
 void do_io_time_left(const struct do_io_ctx *ctx, struct timespec *left);
 
@@ -150,6 +168,21 @@ static inline void do_io_fill(struct do_io_ctx *ctx, const struct req *r,
 		.user_data = r->user_data,
 		.ret = ret,
 	};
+}
+
+/*
+ * Hand a finished request to the application: into this call's array when
+ * it has room, else onto the completion list for the next call.
+ */
+static inline void queue_complete(struct blkioq *q, struct do_io_ctx *ctx,
+				  struct req *r, int ret)
+{
+	if (ctx->filled < ctx->max) {
+		do_io_fill(ctx, r, ret);
+		req_free(q, r);
+	} else {
+		queue_post(q, r, ret, NULL);
+	}
 }
 
 #endif

@@ -144,6 +144,9 @@ int file_connect(struct file_dev *f, const struct drv_settings *s,
 				&f->limits);
 	f->write_zeroes_native = f->is_blockdev &&
 				 f->limits.write_zeroes_max_bytes > 0;
+	/* Zones are the block layer's: only a zoned block device has them. */
+	f->zoned = f->is_blockdev ? f->limits.zoned : 0;
+	f->zone_sectors = f->limits.zone_sectors;
 	f->request_alignment = request_alignment(f);
 	fill_info(f, &dev->info);
 

@@ -25,6 +25,8 @@ struct file_dev {
 	bool write_zeroes_native;	/* block device: REQ_OP_WRITE_ZEROES */
 	bool opened;		/* we opened fd from path (else it is the caller's) */
 	unsigned request_alignment;
+	int zoned;		/* 0: none; 1 host-aware, 2 host-managed */
+	uint64_t zone_sectors;	/* zone size in 512-byte sectors */
 	struct bdev_limits limits;	/* of the device, or the one under the file */
 };
 
@@ -79,5 +81,24 @@ int file_wz_result(const struct file_dev *f, struct req *r, int res);
 
 /* The fallocate mode of a discard. */
 int file_discard_mode(void);
+
+/*
+ * file-sync.c: requests done as system calls inside blkioq_do_io(), from
+ * the queue's deferred list (queue_defer()): write-zeroes, discard, flush
+ * and zone requests.  A driver's queue_ops.run_deferred calls this.
+ */
+void file_run_deferred(const struct file_dev *f, struct blkioq *q,
+		       struct do_io_ctx *ctx);
+
+/*
+ * Take a zone request (REQ_ZONE_*) from submit: deferred on a zoned block
+ * device, -ENOTSUP elsewhere (as libblkio's io_uring driver answers).
+ * Returns false for any other request.
+ */
+bool file_zone_submit(const struct file_dev *f, struct blkioq *q,
+		      struct req *r);
+
+/* file-zones.c: one zone request as a block-layer ioctl; ret as completed. */
+int file_zone_request(const struct file_dev *f, const struct req *r);
 
 #endif

@@ -7,10 +7,18 @@
 
 #include "iou.h"
 
+/* Zone requests: block-layer ioctls, deferred to blkioq_do_io(). */
+static void iou_run_deferred(struct blkioq *q, struct do_io_ctx *ctx)
+{
+	file_run_deferred(&iou_queue(q)->dev->file, q, ctx);
+}
+
 static const struct queue_ops iou_queue_ops = {
 	.submit = iou_submit,
 	.do_io = uring_do_io,
 	.set_completion_fd_enabled = uring_set_completion_fd_enabled,
+	.run_deferred = iou_run_deferred,
+	.zones = true,
 };
 
 static const struct uring_ops iou_uring_ops = {

@@ -83,6 +83,8 @@ static void submit_slow(struct iou_queue *iq, struct req *r)
 {
 	struct blkioq *q = &iq->uq.q;
 
+	if (unlikely(file_zone_submit(&iq->dev->file, q, r)))
+		return;
 	if (unlikely(r->op == REQ_WRITE_ZEROES)) {
 		const char *refused = file_wz_refused(&iq->dev->file, r);
 

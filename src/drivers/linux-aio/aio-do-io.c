@@ -35,7 +35,7 @@ static void event_slow(struct aio_queue *aq, struct do_io_ctx *ctx,
 	if (ret == FILE_AGAIN)
 		aio_resubmit(aq, r);
 	else
-		aio_finish(aq, ctx, r, ret);
+		queue_complete(&aq->q, ctx, r, ret);
 }
 
 /* The caller guarantees room for one completion in ctx->c. */
@@ -136,10 +136,10 @@ static void submit_refused(struct aio_queue *aq, struct do_io_ctx *ctx,
 		unquiet(aq, r);
 	if (r->op == REQ_FLUSH && (err == -EINVAL || err == -EOPNOTSUPP)) {
 		aq->fdsync_refused = true;
-		aio_queue_sync(aq, r);
+		queue_defer(&aq->q, r);
 		return;
 	}
-	aio_finish(aq, ctx, r, err);
+	queue_complete(&aq->q, ctx, r, err);
 }
 
 /*
@@ -178,8 +178,8 @@ static void submit(struct aio_queue *aq, struct do_io_ctx *ctx)
 static void submit_all(struct aio_queue *aq, struct do_io_ctx *ctx)
 {
 	submit(aq, ctx);
-	if (unlikely(aq->sync.head))
-		aio_run_sync(aq, ctx);
+	if (unlikely(aq->q.deferred.head))
+		aio_run_deferred(&aq->q, ctx);
 }
 
 static bool expired(const struct do_io_ctx *ctx)
@@ -261,11 +261,9 @@ int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 	int ret;
 
 	if (unlikely(do_io_check_outstanding(q, ctx, aq->in_flight +
-					     aq->staged + aq->sync_len)))
+					     aq->staged)))
 		return blkio_err(-EINVAL,
 				 "min_completions is larger than total outstanding requests");
-	if (unlikely(aq->sync.head))
-		aio_run_sync(aq, ctx);
 	reap(aq, ctx);
 	submit_all(aq, ctx);
 	while (ctx->filled < ctx->min) {
@@ -287,8 +285,6 @@ int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 /* Whether completions may wait for a blkioq_do_io() call. */
 static bool events_pending(const struct aio_queue *aq)
 {
-	if (aq->sync_len)
-		return true;
 	if (!aq->ring)	/* cannot look without reaping */
 		return aq->in_flight > 0;
 	return __atomic_load_n(&aq->ring->tail, __ATOMIC_SEQ_CST) !=
@@ -314,4 +310,10 @@ void aio_set_completion_fd_enabled(struct blkioq *q, bool enable)
 	aq->resfd = q->completion_fd;
 	if (aq->quiet || events_pending(aq))
 		queue_signal(q);
+}
+
+/* Requests with no AIO command (src/drivers/file/file-sync.c). */
+void aio_run_deferred(struct blkioq *q, struct do_io_ctx *ctx)
+{
+	file_run_deferred(&aio_queue(q)->dev->file, q, ctx);
 }

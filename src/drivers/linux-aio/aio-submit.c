@@ -2,8 +2,9 @@
 /*
  * Turning requests into iocbs.  A request with room in the context is
  * staged at once (io_submit() happens in blkioq_do_io()); otherwise it
- * waits in the backlog.  Write-zeroes and discard have no AIO command and
- * go to the queue's list of system calls to run.
+ * waits in the backlog.  Write-zeroes, discard and zone requests have no
+ * AIO command and wait on the queue's deferred list, to run as system
+ * calls.
  */
 #include <errno.h>
 #include <linux/fs.h>
@@ -78,6 +79,8 @@ static void submit_slow(struct aio_queue *aq, struct req *r)
 	struct blkioq *q = &aq->q;
 	const char *refused;
 
+	if (file_zone_submit(&aq->dev->file, q, r))
+		return;
 	switch (r->op) {
 	case REQ_WRITE_ZEROES:
 		refused = file_wz_refused(&aq->dev->file, r);
@@ -85,14 +88,14 @@ static void submit_slow(struct aio_queue *aq, struct req *r)
 			queue_post(q, r, -ENOTSUP, refused);
 			return;
 		}
-		aio_queue_sync(aq, r);
+		queue_defer(q, r);
 		return;
 	case REQ_DISCARD:
-		aio_queue_sync(aq, r);
+		queue_defer(q, r);
 		return;
 	case REQ_FLUSH:
 		if (aq->fdsync_refused) {
-			aio_queue_sync(aq, r);
+			queue_defer(q, r);
 			return;
 		}
 		break;
@@ -130,19 +133,4 @@ void aio_refill(struct aio_queue *aq)
 
 	while (q->backlog.head && aio_room(aq))
 		stage(aq, backlog_pop(q));
-}
-
-/*
- * Hand a finished request to the application: into this call's array when
- * it has room, else onto the completion list for the next call.
- */
-void aio_finish(struct aio_queue *aq, struct do_io_ctx *ctx, struct req *r,
-		int ret)
-{
-	if (ctx->filled < ctx->max) {
-		do_io_fill(ctx, r, ret);
-		req_free(&aq->q, r);
-	} else {
-		queue_post(&aq->q, r, ret, NULL);
-	}
 }

@@ -4,9 +4,10 @@
  * machines where io_uring is switched off or filtered.  One AIO context
  * per queue; completions are read from the context's ring in user space
  * where the kernel exposes it; every iocb carries the queue's eventfd once
- * the application has taken it.  Write-zeroes, discard and (where the
- * kernel refuses IOCB_CMD_FDSYNC) flush have no AIO command and run as
- * plain system calls inside blkioq_do_io().
+ * the application has taken it.  Write-zeroes, discard, zone requests
+ * and (where the kernel refuses IOCB_CMD_FDSYNC) flush have no AIO
+ * command and run as plain system calls inside blkioq_do_io()
+ * (src/drivers/file/file-sync.c).
  */
 #ifndef BLKIO_AIO_H
 #define BLKIO_AIO_H
@@ -63,8 +64,6 @@ struct aio_queue {
 	unsigned quiet;
 
 	bool fdsync_refused;	/* flush with fdatasync() from now on */
-	struct req_list sync;	/* run as system calls in do_io */
-	unsigned sync_len;
 
 	struct iocb *iocbs;
 	struct iocb **iocbps;	/* &iocbs[i], as io_submit wants them */
@@ -103,15 +102,11 @@ void aio_remove_queue(struct blkioq *q);
 void aio_submit(struct blkioq *q, struct req *r);
 void aio_resubmit(struct aio_queue *aq, struct req *r);
 void aio_refill(struct aio_queue *aq);
-void aio_finish(struct aio_queue *aq, struct do_io_ctx *ctx, struct req *r,
-		int ret);
 
-/* aio-sync.c: requests with no AIO command */
-void aio_queue_sync(struct aio_queue *aq, struct req *r);
-void aio_run_sync(struct aio_queue *aq, struct do_io_ctx *ctx);
 
 /* aio-do-io.c */
 int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx);
 void aio_set_completion_fd_enabled(struct blkioq *q, bool enable);
+void aio_run_deferred(struct blkioq *q, struct do_io_ctx *ctx);
 
 #endif

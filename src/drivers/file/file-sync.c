@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
- * Requests kernel AIO has no command for: write-zeroes and discard (and
- * flush where the kernel refuses IOCB_CMD_FDSYNC) run as ordinary system
- * calls inside the next blkioq_do_io(), which blocks for their duration.
- * They use the same fallocate modes as the io_uring driver; a block
+ * Requests done as plain system calls, inside blkioq_do_io() (the queue's
+ * deferred list): what kernel AIO has no command for (write-zeroes,
+ * discard, a flush where IOCB_CMD_FDSYNC is refused) and zone requests,
+ * for which neither io_uring nor AIO has one.  blkioq_do_io() blocks while
+ * they run.  The fallocate modes are the io_uring driver's; a block
  * device is discarded with BLKDISCARD.
  */
 #define _GNU_SOURCE
@@ -13,13 +14,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "aio.h"
-
-void aio_queue_sync(struct aio_queue *aq, struct req *r)
-{
-	req_list_push(&aq->sync, r);
-	aq->sync_len++;
-}
+#include "file.h"
 
 static int syscall_result(int ret)
 {
@@ -71,19 +66,33 @@ static int run_one(const struct file_dev *f, struct req *r)
 	do {
 		if (r->op == REQ_DISCARD)
 			ret = run_discard(f, r);
-		else
+		else if (r->op == REQ_FLUSH)
 			ret = syscall_result(fdatasync(f->fd));
+		else
+			ret = file_zone_request(f, r);
 	} while (file_retry_eagain(r, ret));
 	return ret;
 }
 
 __attribute__((noinline))
-void aio_run_sync(struct aio_queue *aq, struct do_io_ctx *ctx)
+void file_run_deferred(const struct file_dev *f, struct blkioq *q,
+		       struct do_io_ctx *ctx)
 {
 	struct req *r;
 
-	while ((r = req_list_pop(&aq->sync))) {
-		aq->sync_len--;
-		aio_finish(aq, ctx, r, run_one(&aq->dev->file, r));
-	}
+	while ((r = req_list_pop(&q->deferred)))
+		queue_complete(q, ctx, r, run_one(f, r));
+}
+
+bool file_zone_submit(const struct file_dev *f, struct blkioq *q,
+		      struct req *r)
+{
+	if (r->op < REQ_ZONE_REPORT)
+		return false;
+	if (!f->zoned)
+		queue_post(q, r, -ENOTSUP,
+			   "request not supported for this driver");
+	else
+		queue_defer(q, r);
+	return true;
 }
