@@ -31,7 +31,7 @@ setup='modprobe -d /run/initrd loop &&
 
 # What the tests run from the build directory.
 programs=(tests/vm/poll-proof tools/blkio-bench tests/io/io-pollqueues
-	tests/vm/nvme-io tests/vm/nvme-zones)
+	tests/vm/nvme-io tests/vm/nvme-zones tests/vm/zones-blk)
 
 # NAME TIMEOUT COMMAND (bash, run in tests/vm/guest with the devices in
 # the environment)
@@ -44,5 +44,7 @@ tests=(
 	# nvme-io_uring on the generic char devices (ngXnY)
 	'nvme-io 300 "$VM_BUILD"/tests/vm/nvme-io "$VM_NG_POLL" "$VM_NVME_POLL" 1 "$VM_NG_NOPOLL" "$VM_NVME_NOPOLL" 0'
 	'nvme-zones 120 "$VM_BUILD"/tests/vm/nvme-zones "$VM_NG_ZONED" "$VM_NVME_ZONED"'
+	# io_uring and linux-aio on the zoned namespace's block device
+	'zones-blk 120 "$VM_BUILD"/tests/vm/zones-blk "$VM_NVME_ZONED" "$VM_NVME_POLL"'
 	'bench-nvme 240 bench-nvme.sh "$VM_BUILD"/tools/blkio-bench "$VM_NG_POLL" "$VM_NG_NOPOLL"'
 )
