@@ -132,6 +132,9 @@ static void usage(FILE *f, const char *prog)
 "With a driver of files and block devices (%s) and neither\n"
 "path= nor fd=, a scratch file is created in $TMPDIR (else the current\n"
 "directory) and removed at exit.\n"
+"linux-aio without direct=true does buffered AIO, which the kernel may\n"
+"complete inside io_submit: the I/O is then not asynchronous, and the\n"
+"results say so in a note.\n"
 "Results are JSON with aggregate and per-thread kiops, gips, latency\n"
 "(min/mean/max and percentiles, microseconds) and do_io batching.\n",
 		prog, file_drivers);
