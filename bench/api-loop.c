@@ -4,11 +4,12 @@
  * public blkio API, so that its cost per I/O is the library's cost plus the
  * same few instructions uring-ref spends.
  *
- *   api-loop PATH DEPTH COUNT[s] [direct|buffered]
+ *   api-loop PATH DEPTH COUNT[s] [direct|buffered [DRIVER]]
  *
  * One buffer slot per request in flight (from one mapped memory region),
  * blkioq_read() into each slot, then blkioq_do_io(q, c, 1, DEPTH, NULL) in
- * a loop, resubmitting a read for every completion. It links against the
+ * a loop, resubmitting a read for every completion. DRIVER is the blkio
+ * driver (io_uring by default, or linux-aio). It links against the
  * libblkio.so.1 it was built with; LD_LIBRARY_PATH runs the same binary on
  * another implementation with the same soname.
  *
@@ -48,13 +49,13 @@ static int fail(const char *what, int ret)
 	return -1;
 }
 
-/* Connects the io_uring driver to PATH, read-only, and starts one queue. */
+/* Connects DRIVER (io_uring by default) to PATH, read-only; one queue. */
 static int open_target(struct loop *l, const struct bench_args *args)
 {
 	uint64_t capacity;
 	int ret, entries;
 
-	ret = blkio_create("io_uring", &l->b);
+	ret = blkio_create(args->driver, &l->b);
 	if (ret < 0)
 		return fail("blkio_create", ret);
 	ret = blkio_set_str(l->b, "path", args->path);
@@ -79,7 +80,10 @@ static int open_target(struct loop *l, const struct bench_args *args)
 		return -1;
 	}
 
-	/* The default ring (128 entries) is enough unless DEPTH is larger. */
+	/*
+	 * The default ring or AIO context (128 entries) is enough unless
+	 * DEPTH is larger.
+	 */
 	ret = blkio_get_int(l->b, "num-entries", &entries);
 	if (ret < 0)
 		return fail("num-entries", ret);

@@ -635,14 +635,15 @@ def parse_blkio_bench(out):
 
 
 def blkio_bench_cmd(program, path, depth, runtime, direct, threads=1,
-                    wait="block"):
+                    wait="block", driver="io_uring"):
     """blkio-bench for the workload; wait="block" sleeps in
     blkioq_do_io(min_completions=1) as uring-ref and fio sleep in
-    io_uring_enter, "event" is libblkio's example (epoll on the completion
-    fd: two more system calls per wake-up)."""
+    io_uring_enter (with linux-aio: in io_getevents, as fio's libaio
+    engine), "event" is libblkio's example (epoll on the completion fd:
+    two more system calls per wake-up)."""
     return [program, "--num-threads=%d" % threads, "--iodepth=%d" % depth,
             "--readwrite=randread", "--blocksize=4096",
-            "--runtime=%d" % runtime, "--wait=" + wait, "io_uring",
+            "--runtime=%d" % runtime, "--wait=" + wait, driver,
             "path=" + path, "direct=" + ("true" if direct else "false")]
 
 

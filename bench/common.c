@@ -2,11 +2,13 @@
 /*
  * Command line and reporting shared by uring-ref and api-loop:
  *
- *   PROG PATH DEPTH COUNT [direct]
+ *   PROG PATH DEPTH COUNT [direct|buffered [DRIVER]]
  *
  * COUNT is a number of I/Os, or a run time when it ends in "s" ("5s",
  * "0.5s"). The optional fourth argument "direct" (or "1") opens with
- * O_DIRECT; "buffered" (or "0") is the default.
+ * O_DIRECT; "buffered" (or "0") is the default. DRIVER is the blkio
+ * driver api-loop uses (io_uring, the default, or linux-aio); uring-ref
+ * accepts only io_uring.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,9 +21,10 @@
 static void usage(const char *prog)
 {
 	fprintf(stderr,
-		"usage: %s PATH DEPTH COUNT[s] [direct|buffered]\n"
+		"usage: %s PATH DEPTH COUNT[s] [direct|buffered [DRIVER]]\n"
 		"  random %u-byte reads over PATH with DEPTH requests in flight;\n"
-		"  COUNT I/Os, or COUNT seconds when it ends in 's'\n",
+		"  COUNT I/Os, or COUNT seconds when it ends in 's'; DRIVER:\n"
+		"  the blkio driver of api-loop (default io_uring)\n",
 		prog, BENCH_BLOCK_SIZE);
 }
 
@@ -61,7 +64,8 @@ int bench_parse_args(struct bench_args *args, int argc, char **argv)
 	char *end;
 
 	memset(args, 0, sizeof(*args));
-	if (argc < 4 || argc > 5)
+	args->driver = "io_uring";
+	if (argc < 4 || argc > 6)
 		goto bad;
 	args->path = argv[1];
 
@@ -73,8 +77,10 @@ int bench_parse_args(struct bench_args *args, int argc, char **argv)
 
 	if (parse_count(args, argv[3]) < 0)
 		goto bad;
-	if (argc == 5 && parse_direct(args, argv[4]) < 0)
+	if (argc >= 5 && parse_direct(args, argv[4]) < 0)
 		goto bad;
+	if (argc == 6 && argv[5][0] != '\0')
+		args->driver = argv[5];
 	return 0;
 
 bad:
@@ -92,8 +98,8 @@ double bench_now(void)
 
 void bench_report(const struct bench_args *args, uint64_t ios, double secs)
 {
-	printf("%.3f kIOPS (%llu I/Os in %.3f s, depth %u, %s)\n",
+	printf("%.3f kIOPS (%llu I/Os in %.3f s, depth %u, %s, %s)\n",
 	       secs > 0 ? ios / secs / 1000.0 : 0.0,
 	       (unsigned long long)ios, secs, args->depth,
-	       args->direct ? "direct" : "buffered");
+	       args->direct ? "direct" : "buffered", args->driver);
 }

@@ -21,6 +21,7 @@ struct bench_args {
 	uint64_t count;		/* I/Os to complete; 0 when time based */
 	double seconds;		/* run time; 0 when count based */
 	bool direct;
+	const char *driver;	/* api-loop's blkio driver (default io_uring) */
 };
 
 int bench_parse_args(struct bench_args *args, int argc, char **argv);

@@ -191,6 +191,11 @@ int main(int argc, char **argv)
 
 	if (bench_parse_args(&args, argc, argv) < 0)
 		return 2;
+	if (strcmp(args.driver, "io_uring") != 0) {
+		fprintf(stderr, "uring-ref is io_uring only, not %s\n",
+			args.driver);
+		return 2;
+	}
 	if (setup(&r, &args) < 0)
 		return 1;
 	ret = run(&r, &args, &secs);

@@ -222,6 +222,52 @@ done
 "$BENCH" --help >"$WORK/help.out" 2>&1 || fail "--help: non-zero exit"
 grep -q '^Usage:' "$WORK/help.out" || fail "--help: no usage"
 
+# linux-aio: a scratch file without path=/fd=, the same JSON, and the note
+# about buffered AIO exactly when direct=false.
+AIO_NOTE='linux-aio with direct=false: buffered AIO may block in io_submit'
+run aio 0 "${COMMON[@]}" --readwrite=randread --iodepth=8 --wait=block \
+	linux-aio &
+run aio-text 0 "${COMMON[@]}" --readwrite=randread --iodepth=4 \
+	--output=text linux-aio &
+# O_DIRECT needs a file system that has it (tmpfs only since Linux 6.6).
+"$BENCH" "${COMMON[@]}" --readwrite=randread --iodepth=4 --output=text \
+	linux-aio direct=true >"$WORK/aio-direct.out" 2>"$WORK/aio-direct.err" &
+aio_direct=$!
+wait "$aio_direct"
+rc=$?
+wait
+if [ "$rc" != 0 ]; then
+	if grep -q 'unable to connect: Invalid argument' "$WORK/aio-direct.err"; then
+		echo "note: no O_DIRECT in $SCRATCH; linux-aio direct=true not checked"
+	else
+		fail "linux-aio direct=true: exit status $rc"
+		sed 's/^/    /' "$WORK/aio-direct.err"
+	fi
+	: >"$WORK/aio-direct.out"
+fi
+if [ -s "$WORK/aio.out" ]; then
+	check_json aio:1:0 || fail "linux-aio: JSON output"
+	grep -q '"scratch_file": true' "$WORK/aio.out" ||
+		fail "linux-aio: no scratch file"
+	grep -q '"driver": "linux-aio"' "$WORK/aio.out" ||
+		fail "linux-aio: driver not reported"
+	grep -q "note: $AIO_NOTE" "$WORK/aio.err" ||
+		fail "linux-aio: buffered-AIO note not on stderr with JSON output"
+	grep -q 'note:' "$WORK/aio.out" && fail "linux-aio: note in the JSON"
+fi
+if [ -s "$WORK/aio-text.out" ]; then
+	grep -q '^linux-aio (scratch file):' "$WORK/aio-text.out" ||
+		fail "linux-aio text: no scratch file in the summary"
+	grep -q "^note: $AIO_NOTE" "$WORK/aio-text.out" ||
+		fail "linux-aio text: buffered-AIO note missing"
+fi
+if [ -s "$WORK/aio-direct.out" ]; then
+	grep -q kIOPS "$WORK/aio-direct.out" ||
+		fail "linux-aio direct=true: no kIOPS in the summary"
+	grep -q 'note:' "$WORK/aio-direct.out" "$WORK/aio-direct.err" &&
+		fail "linux-aio direct=true: note printed"
+fi
+
 leftover=$(ls -A "$SCRATCH")
 [ -z "$leftover" ] || fail "scratch files left behind: $leftover"
 

@@ -66,6 +66,7 @@ struct bench_config {
 	/* Known once the target is connected. */
 	uint64_t capacity;
 	uint64_t num_blocks;	/* whole blocks in capacity */
+	bool direct;		/* the direct property (false without one) */
 };
 
 static inline bool rw_is_random(enum rw_mode rw)

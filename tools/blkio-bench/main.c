@@ -62,6 +62,7 @@ int main(int argc, char **argv)
 	target_open(&target, &cfg, scratch);
 	/* The library holds the file open now; nothing can leak it later. */
 	scratch_remove();
+	output_warn(&cfg);
 
 	run_setup(&run, &cfg, &target);
 	run_execute(&run, &cfg);

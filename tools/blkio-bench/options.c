@@ -14,6 +14,7 @@
 #include <stdnoreturn.h>
 #include <string.h>
 
+#include "drivers.h"
 #include "options.h"
 #include "verify.h"
 
@@ -93,6 +94,9 @@ const char *wait_name(enum wait_mode wait)
 
 static void usage(FILE *f, const char *prog)
 {
+	char file_drivers[128];
+
+	driver_file_names(file_drivers, sizeof(file_drivers));
 	fprintf(f,
 "Usage: %s [options] <driver> [<property>=<value> ...]\n"
 "\n"
@@ -125,11 +129,15 @@ static void usage(FILE *f, const char *prog)
 "  -h, --help           print this help and exit\n"
 "\n"
 "Each <property>=<value> is set with blkio_set_str() before connecting.\n"
-"With the io_uring driver and neither path= nor fd=, a scratch file is\n"
-"created in $TMPDIR (else the current directory) and removed at exit.\n"
+"With a driver of files and block devices (%s) and neither\n"
+"path= nor fd=, a scratch file is created in $TMPDIR (else the current\n"
+"directory) and removed at exit.\n"
+"linux-aio without direct=true does buffered AIO, which the kernel may\n"
+"complete inside io_submit: the I/O is then not asynchronous, and the\n"
+"results say so in a note.\n"
 "Results are JSON with aggregate and per-thread kiops, gips, latency\n"
 "(min/mean/max and percentiles, microseconds) and do_io batching.\n",
-		prog);
+		prog, file_drivers);
 }
 
 static noreturn void bad_usage(const char *prog, const char *msg)
@@ -221,7 +229,7 @@ static bool has_prop(const struct bench_config *cfg, const char *name)
 
 bool options_want_scratch(const struct bench_config *cfg)
 {
-	return strcmp(cfg->driver, "io_uring") == 0 &&
+	return driver_opens_files(cfg->driver) &&
 	       !has_prop(cfg, "path") && !has_prop(cfg, "fd");
 }
 
@@ -272,8 +280,15 @@ static void check_combinations(const char *prog, struct bench_config *cfg,
 			    cfg->blocksize % 8))
 		bad_usage(prog, "--verify needs a block size that is a multiple of 8 and at least 64 bytes");
 
-	if (cfg->scratch_size && !options_want_scratch(cfg))
-		bad_usage(prog, "--size only applies to the scratch file (io_uring driver without path= or fd=)");
+	if (cfg->scratch_size && !options_want_scratch(cfg)) {
+		char names[128], msg[256];
+
+		driver_file_names(names, sizeof(names));
+		snprintf(msg, sizeof(msg),
+			 "--size only applies to the scratch file (%s without path= or fd=)",
+			 names);
+		bad_usage(prog, msg);
+	}
 	if (options_want_scratch(cfg) && !cfg->scratch_size)
 		cfg->scratch_size = DEFAULT_SCRATCH_SIZE;
 }

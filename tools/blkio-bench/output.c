@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <stdio.h>
 
+#include "drivers.h"
 #include "output.h"
 #include "util.h"
 
@@ -190,6 +191,7 @@ static void text_line(const struct bench_report *rep, const char *label,
 static void print_text(const struct bench_report *rep)
 {
 	const struct bench_config *cfg = rep->cfg;
+	const char *note = driver_note(cfg->driver, cfg->direct);
 	char label[32];
 
 	printf("%s%s: %s, blocksize %u, iodepth %u, %u thread%s, %u s, wait %s%s%s\n",
@@ -208,12 +210,23 @@ static void print_text(const struct bench_report *rep)
 			text_line(rep, label, rep->threads[i]);
 		}
 	}
+	if (note)
+		printf("note: %s\n", note);
 	if (cfg->verify)
 		printf("verify: seed %" PRIu64 ", %" PRIu64 " blocks filled, %"
 		       PRIu64 " reads checked, %" PRIu64
 		       " blocks read back, no errors\n",
 		       cfg->verify_seed, rep->filled_blocks,
 		       rep->aggregate->verified, rep->read_back_blocks);
+}
+
+void output_warn(const struct bench_config *cfg)
+{
+	const char *note = driver_note(cfg->driver, cfg->direct);
+
+	/* Text output has it in the summary; JSON is for scripts. */
+	if (note && cfg->output == OUTPUT_JSON)
+		fprintf(stderr, "blkio-bench: note: %s\n", note);
 }
 
 void output_print(const struct bench_report *rep)

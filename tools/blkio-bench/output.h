@@ -22,6 +22,13 @@ struct bench_report {
 	uint64_t read_back_blocks;	/* --verify check after writes */
 };
 
+/*
+ * Before the run: with JSON output, a note about how this driver and its
+ * settings measure (drivers.h) goes to stderr; text output prints it in
+ * the summary instead.
+ */
+void output_warn(const struct bench_config *cfg);
+
 void output_print(const struct bench_report *rep);
 
 #endif /* BENCH_OUTPUT_H */

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT OR Apache-2.0 */
 /*
- * The scratch file used when the io_uring driver is given no path= or
- * fd=: created in $TMPDIR (else the current directory), filled with data
- * so reads are real (and page-cached), removed at exit, on error and on a
- * fatal signal.
+ * The scratch file used when a driver of files and block devices
+ * (drivers.h) is given no path= or fd=: created in $TMPDIR (else the
+ * current directory), filled with data so reads are real (and
+ * page-cached), removed at exit, on error and on a fatal signal.
  */
 #ifndef BENCH_SCRATCH_H
 #define BENCH_SCRATCH_H

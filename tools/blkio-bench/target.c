@@ -57,6 +57,13 @@ static void read_capacity(struct target *t, struct bench_config *cfg)
 		    cfg->capacity, cfg->blocksize);
 }
 
+/* The direct property as the driver took it; drivers without one: false. */
+static void read_direct(struct target *t, struct bench_config *cfg)
+{
+	if (blkio_get_bool(t->b, "direct", &cfg->direct) < 0)
+		cfg->direct = false;
+}
+
 static void set_queue_counts(struct target *t, const struct bench_config *cfg)
 {
 	if (cfg->poll_queues) {
@@ -113,6 +120,7 @@ void target_open(struct target *t, struct bench_config *cfg,
 		die("unable to connect: %s: %s", strerror(-ret),
 		    blkio_get_error_msg());
 	read_capacity(t, cfg);
+	read_direct(t, cfg);
 	set_queue_counts(t, cfg);
 
 	ret = blkio_start(t->b);

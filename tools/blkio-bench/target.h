@@ -18,7 +18,7 @@ struct target {
 
 /*
  * Open the target; scratch_path (may be NULL) becomes the path property.
- * Sets cfg->capacity and cfg->num_blocks.  Dies with the library's
+ * Sets cfg->capacity, cfg->num_blocks and cfg->direct.  Dies with the library's
  * message on any failure.
  */
 void target_open(struct target *t, struct bench_config *cfg,

@@ -5,7 +5,9 @@
  * system call, where the kernel exposes it), submit what is staged, and
  * wait in io_getevents() or io_pgetevents() for what is still missing.
  * In steady state one call makes one io_submit and, if it must wait, one
- * io_getevents.
+ * io_getevents; before waiting it looks at the ring once more, because
+ * buffered I/O completes inside io_submit and a fast device may have
+ * completed meanwhile.
  */
 #include <errno.h>
 #include <string.h>
@@ -55,21 +57,25 @@ static inline void handle_event(struct aio_queue *aq, struct do_io_ctx *ctx,
 	event_slow(aq, ctx, r, ev->res);
 }
 
-/* Reap from the kernel's ring in user space, while ctx->c has room. */
+/*
+ * Reap from the kernel's ring in user space, as many events as ctx->c has
+ * room for (each event fills at most one entry).
+ */
 static inline void reap_ring(struct aio_queue *aq, struct do_io_ctx *ctx)
 {
 	struct aio_ring *ring = aq->ring;
 	unsigned head = ring->head;
 	unsigned tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
 	unsigned nr = ring->nr;
+	int room = ctx->max - ctx->filled;
 
-	if (head == tail)
+	if (head == tail || room <= 0)
 		return;
-	while (head != tail && ctx->filled < ctx->max) {
+	do {
 		handle_event(aq, ctx, &ring->events[head]);
-		if (++head == nr)
+		if (unlikely(++head == nr))
 			head = 0;
-	}
+	} while (head != tail && --room);
 	/* The events are read before the kernel may reuse their slots. */
 	__atomic_store_n(&ring->head, head, __ATOMIC_RELEASE);
 }
@@ -267,6 +273,15 @@ int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 	reap(aq, ctx);
 	submit_all(aq, ctx);
 	while (ctx->filled < ctx->min) {
+		/*
+		 * Buffered I/O (and a fast device) may have completed inside
+		 * io_submit: look at the ring before a system call to wait.
+		 */
+		if (likely(aq->ring)) {
+			reap_ring(aq, ctx);
+			if (ctx->filled >= ctx->min)
+				break;
+		}
 		ret = wait_events(aq, ctx);
 		if (unlikely(ret < 0))
 			return ret;
