@@ -279,6 +279,8 @@ int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 		 */
 		if (likely(aq->ring)) {
 			reap_ring(aq, ctx);
+			/* What went round again must reach the kernel first. */
+			submit_all(aq, ctx);
 			if (ctx->filled >= ctx->min)
 				break;
 		}
