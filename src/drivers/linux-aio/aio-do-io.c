@@ -5,9 +5,7 @@
  * system call, where the kernel exposes it), submit what is staged, and
  * wait in io_getevents() or io_pgetevents() for what is still missing.
  * In steady state one call makes one io_submit and, if it must wait, one
- * io_getevents; before waiting it looks at the ring once more, because
- * buffered I/O completes inside io_submit and a fast device may have
- * completed meanwhile.
+ * io_getevents.
  */
 #include <errno.h>
 #include <string.h>
@@ -270,20 +268,16 @@ int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 					     aq->staged)))
 		return blkio_err(-EINVAL,
 				 "min_completions is larger than total outstanding requests");
-	reap(aq, ctx);
+	/*
+	 * Submit first, then reap: completions that arrive meanwhile (and
+	 * buffered I/O, done inside io_submit) come back in this call, so
+	 * the application resubmits them as one batch.  Reaping first made
+	 * many small batches, each its own io_submit (docs/performance.md).
+	 */
 	submit_all(aq, ctx);
+	reap(aq, ctx);
+	submit_all(aq, ctx);	/* what went round again */
 	while (ctx->filled < ctx->min) {
-		/*
-		 * Buffered I/O (and a fast device) may have completed inside
-		 * io_submit: look at the ring before a system call to wait.
-		 */
-		if (likely(aq->ring)) {
-			reap_ring(aq, ctx);
-			/* What went round again must reach the kernel first. */
-			submit_all(aq, ctx);
-			if (ctx->filled >= ctx->min)
-				break;
-		}
 		ret = wait_events(aq, ctx);
 		if (unlikely(ret < 0))
 			return ret;
