@@ -3,8 +3,9 @@
  * Far more requests than the ring holds (num-entries 16, 20 000 mixed
  * reads and writes, contract §5.6 "unbounded internal backlog"), queued
  * before and between blkioq_do_io() calls that use small max_completions
- * and a spread of min_completions.  Every request completes exactly once
- * (a bitmap), with the right data.
+ * and a spread of min_completions, or from an event loop on the completion
+ * fd.  Every request completes exactly once (a bitmap), with the right
+ * data.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -228,6 +229,39 @@ START_TEST(test_all_at_once)
 }
 END_TEST
 
+/*
+ * An event loop: everything queued and submitted once, then the queue is
+ * only driven when its completion fd fires, with min_completions 0.  A
+ * call that reaps must also move the backlog into the room it freed, or
+ * nothing is left in flight to signal the fd and the loop starves.
+ */
+START_TEST(test_event_loop)
+{
+	struct blkio_completion c[64];
+	int fd = blkioq_get_completion_fd(q);
+	int completed = 0, ret, i;
+
+	ck_assert_int_ge(fd, 0);
+	for (i = 0; i < NR_REQS; i++)
+		queue_req(i);
+	ck_assert_int_ge(blkioq_do_io(q, c, 0, 0, NULL), 0);
+	while (completed < NR_REQS) {
+		ck_assert_msg(iot_fd_readable(fd, 5000),
+			      "no completion signalled for 5 s with %d of %d "
+			      "done: the backlog stalled", completed, NR_REQS);
+		iot_drain_fd(fd);
+		do {
+			ret = blkioq_do_io(q, c, 0, 64, NULL);
+			ck_assert_msg(ret >= 0, "do_io: %d %s", ret,
+				      blkio_get_error_msg());
+			for (i = 0; i < ret; i++)
+				complete(&c[i]);
+			completed += ret;
+		} while (ret == 64);
+	}
+}
+END_TEST
+
 static Suite *backlog_suite(void)
 {
 	Suite *s = suite_create("backlog");
@@ -238,6 +272,7 @@ static Suite *backlog_suite(void)
 	tcase_add_checked_fixture(direct, setup_direct, teardown);
 	tcase_add_test(buffered, test_backlog);
 	tcase_add_test(buffered, test_all_at_once);
+	tcase_add_test(buffered, test_event_loop);
 	/* O_DIRECT costs real device time: the mixed run only. */
 	tcase_add_test(direct, test_backlog);
 	/* Generous for valgrind; a normal run takes about a second. */

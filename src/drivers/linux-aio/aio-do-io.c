@@ -276,7 +276,9 @@ int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 	 */
 	submit_all(aq, ctx);
 	reap(aq, ctx);
-	submit_all(aq, ctx);	/* what went round again */
+	/* What went round again, and the backlog into the room freed. */
+	if (unlikely(aq->staged || aq->q.backlog.head))
+		submit_all(aq, ctx);
 	while (ctx->filled < ctx->min) {
 		ret = wait_events(aq, ctx);
 		if (unlikely(ret < 0))
