@@ -182,13 +182,16 @@ START_TEST(connect_not_a_char_device)
 }
 END_TEST
 
-/* A character device, but no NVMe namespace: refused, with a reason. */
+/*
+ * A character device, but no NVMe namespace: refused with the kernel's
+ * errno for the namespace ioctl (-ENOTTY), as libblkio does, and a reason.
+ */
 START_TEST(connect_char_device_not_nvme)
 {
 	struct blkio *b = nvme_create();
 
 	ck_assert_ok(blkio_set_str(b, "path", "/dev/null"));
-	connect_fails(b, -EINVAL, NULL);
+	connect_fails(b, -ENOTTY, NULL);
 }
 END_TEST
 
@@ -200,7 +203,7 @@ START_TEST(connect_refused_fd_stays_open)
 
 	ck_assert_int_ge(fd, 0);
 	ck_assert_ok(blkio_set_int(b, "fd", fd));
-	connect_fails(b, -EINVAL, _i ? NULL : MSG_NOT_CHAR);
+	connect_fails(b, _i ? -ENOTTY : -EINVAL, _i ? NULL : MSG_NOT_CHAR);
 	if (!api_relaxed_for_reference(__func__,
 				       "libblkio's nvme-io_uring closes the fd it refuses")) {
 		ck_assert(api_fd_is_open(fd));

@@ -51,10 +51,12 @@ static int check_device(struct nvme_dev *d)
 		return blkio_err_os(-errno, "fstat of the device failed");
 	if (!S_ISCHR(st.st_mode))
 		return blkio_err(-EINVAL, "The file must be a character device");
+	/* The kernel's errno, as libblkio returns it (-ENOTTY for /dev/null). */
 	nsid = ioctl(d->fd, NVME_IOCTL_ID);
-	if (nsid <= 0)
-		return blkio_err(-EINVAL, "The file is not an NVMe namespace's generic character device (/dev/ngXnY): NVME_IOCTL_ID failed: %s",
-				 strerror(nsid < 0 ? errno : EINVAL));
+	if (nsid < 0)
+		return blkio_err_os(-errno, "The file is not an NVMe namespace's generic character device (/dev/ngXnY): NVME_IOCTL_ID failed");
+	if (nsid == 0)
+		return blkio_err(-EINVAL, "The file is not an NVMe namespace's generic character device (/dev/ngXnY): NVME_IOCTL_ID gave namespace 0");
 	d->nsid = (uint32_t)nsid;
 	fl = fcntl(d->fd, F_GETFL);
 	if (fl < 0)
