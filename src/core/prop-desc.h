@@ -33,6 +33,13 @@ enum prop_write {
 	WRITE_CONNECTED,	/* between blkio_connect() and blkio_start() */
 };
 
+/* What an int property accepts (checked before set or store). */
+enum prop_range {
+	RANGE_ANY,
+	RANGE_NON_NEGATIVE,	/* "NAME must not be negative" */
+	RANGE_POSITIVE,		/* "NAME must be greater than 0" */
+};
+
 union prop_val {
 	bool b;
 	int i;
@@ -45,6 +52,7 @@ struct prop {
 	enum prop_type type;
 	enum prop_read read;
 	enum prop_write write;
+	enum prop_range range;	/* PROP_INT only */
 
 	/*
 	 * Where the value lives, used when get/set is NULL: an offset into

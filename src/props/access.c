@@ -97,6 +97,10 @@ static int write_value(struct blkio *b, const struct found *f,
 		return blkio_err(-ENODEV, "Device must be connected");
 	if (p->write == WRITE_CONNECTED && b->state == STATE_STARTED)
 		return blkio_err(-EBUSY, "Cannot set property in started state");
+	if (p->type == PROP_INT && p->range == RANGE_NON_NEGATIVE && v->i < 0)
+		return blkio_err(-EINVAL, "%s must not be negative", p->name);
+	if (p->type == PROP_INT && p->range == RANGE_POSITIVE && v->i <= 0)
+		return blkio_err(-EINVAL, "%s must be greater than 0", p->name);
 	if (p->set)
 		return p->set(b, v);
 

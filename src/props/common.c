@@ -23,22 +23,6 @@ static int get_capacity(struct blkio *b, union prop_val *v)
 	return instance_capacity(b, &v->u);
 }
 
-static int set_num_queues(struct blkio *b, const union prop_val *v)
-{
-	if (v->i < 0)
-		return blkio_err(-EINVAL, "num-queues must not be negative");
-	b->num_queues = v->i;
-	return 0;
-}
-
-static int set_num_poll_queues(struct blkio *b, const union prop_val *v)
-{
-	if (v->i < 0)
-		return blkio_err(-EINVAL, "num-poll-queues must not be negative");
-	b->num_poll_queues = v->i;
-	return 0;
-}
-
 const struct prop prop_common[] = {
 	{
 		.name = "buf-alignment",
@@ -144,13 +128,13 @@ const struct prop prop_common[] = {
 		.name = "num-poll-queues",
 		.type = PROP_INT, .write = WRITE_CONNECTED,
 		.offset = offsetof(struct blkio, num_poll_queues),
-		.set = set_num_poll_queues,
+		.range = RANGE_NON_NEGATIVE,
 		.doc = "Number of poll queues blkio_start() creates",
 	}, {
 		.name = "num-queues",
 		.type = PROP_INT, .write = WRITE_CONNECTED,
 		.offset = offsetof(struct blkio, num_queues),
-		.set = set_num_queues,
+		.range = RANGE_NON_NEGATIVE,
 		.doc = "Number of regular queues blkio_start() creates",
 	}, {
 		.name = "optimal-buf-alignment",

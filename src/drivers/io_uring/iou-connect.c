@@ -75,6 +75,7 @@ static void probe_io_uring(struct iou_dev *d, struct dev_info *i)
 	d->iopoll = f->direct && f->limits.found && f->limits.io_poll &&
 		    poll_queues_work(f->fd, f->request_alignment);
 	i->supports_poll_queues = d->iopoll;
+	d->poll_queue_mode = uring_poll_queue_mode(d->iopoll);
 }
 
 int iou_connect(struct blkio *b, const struct drv_settings *s,

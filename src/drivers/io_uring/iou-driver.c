@@ -2,25 +2,8 @@
 /*
  * The io_uring driver's table and its own properties.
  */
-#include <errno.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include "iou.h"
-
-static int get_poll_queue_mode(struct blkio *b, union prop_val *v)
-{
-	v->s = strdup(iou_dev(b)->iopoll ? "iopoll" : "busy-poll");
-	return v->s ? 0 : blkio_err(-ENOMEM, "Out of memory");
-}
-
-static int set_num_entries(struct blkio *b, const union prop_val *v)
-{
-	if (v->i <= 0)
-		return blkio_err(-EINVAL, "num-entries must be greater than 0");
-	iou_dev(b)->num_entries = v->i;
-	return 0;
-}
 
 /* Sorted by name; offsets into struct iou_dev. */
 static const struct prop iou_props[] = {
@@ -33,12 +16,12 @@ static const struct prop iou_props[] = {
 		.name = "num-entries",
 		.type = PROP_INT, .write = WRITE_CONNECTED,
 		.offset = offsetof(struct iou_dev, num_entries),
-		.set = set_num_entries,
+		.range = RANGE_POSITIVE,
 		.doc = "Submission queue entries of each queue's io_uring",
 	}, {
 		.name = "poll-queue-mode",
 		.type = PROP_STR, .read = READ_CONNECTED,
-		.get = get_poll_queue_mode,
+		.offset = offsetof(struct iou_dev, poll_queue_mode),
 		.doc = "How poll queues poll: iopoll (the device) or busy-poll (the ring)",
 	},
 };

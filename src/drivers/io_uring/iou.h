@@ -29,6 +29,7 @@ struct iou_dev {
 	/* What connect found out about the kernel. */
 	bool discard_cmd;		/* block device: BLOCK_URING_CMD_DISCARD */
 	bool iopoll;		/* the device completes polled I/O (IOPOLL) */
+	const char *poll_queue_mode;	/* uring_poll_queue_mode(iopoll) */
 };
 
 struct iou_queue {

@@ -3,17 +3,8 @@
  * The linux-aio driver's table and its own properties: the same as the
  * io_uring driver's, so a program switches by changing the driver name.
  */
-#include <errno.h>
 
 #include "aio.h"
-
-static int set_num_entries(struct blkio *b, const union prop_val *v)
-{
-	if (v->i <= 0)
-		return blkio_err(-EINVAL, "num-entries must be greater than 0");
-	aio_dev(b)->num_entries = v->i;
-	return 0;
-}
 
 /* Sorted by name; offsets into struct aio_dev. */
 static const struct prop aio_props[] = {
@@ -26,7 +17,7 @@ static const struct prop aio_props[] = {
 		.name = "num-entries",
 		.type = PROP_INT, .write = WRITE_CONNECTED,
 		.offset = offsetof(struct aio_dev, num_entries),
-		.set = set_num_entries,
+		.range = RANGE_POSITIVE,
 		.doc = "Requests each queue's AIO context holds in flight",
 	},
 };

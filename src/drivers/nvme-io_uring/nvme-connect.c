@@ -192,6 +192,7 @@ static int learn_device(struct nvme_dev *d, struct dev_info *info)
 	nvme_set_limits(d, &id, &kl, info);
 	d->iopoll = kl.found && kl.io_poll;
 	info->supports_poll_queues = d->iopoll;
+	d->poll_queue_mode = uring_poll_queue_mode(d->iopoll);
 	return 0;
 }
 

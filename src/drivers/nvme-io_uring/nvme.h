@@ -53,6 +53,7 @@ struct nvme_dev {
 	bool opened;		/* we opened fd from path (else it is the caller's) */
 	bool read_only;
 	bool iopoll;		/* the controller has poll queues */
+	const char *poll_queue_mode;	/* uring_poll_queue_mode(iopoll) */
 	uint32_t nsid;
 	unsigned lba_shift;
 	uint64_t capacity;		/* bytes */

@@ -86,6 +86,15 @@ struct uring_setup {
 	const char *unavailable_hint;
 };
 
+/*
+ * The "poll-queue-mode" property's value: how poll queues poll on a device
+ * that does (an IOPOLL ring) or does not (a busy-polled ordinary ring).
+ */
+static inline const char *uring_poll_queue_mode(bool iopoll)
+{
+	return iopoll ? "iopoll" : "busy-poll";
+}
+
 static inline struct uring_queue *uring_queue(struct blkioq *q)
 {
 	return container_of(q, struct uring_queue, q);
