@@ -117,4 +117,12 @@ struct driver {
 /* The driver's private data of an instance (priv_size bytes). */
 void *drv_priv(struct blkio *b);
 
+/*
+ * The fd connect works on: exactly one of "path" and "fd" must be set; a
+ * path is opened O_RDONLY or O_RDWR as "read-only" says, with O_CLOEXEC
+ * and flags (e.g. O_DIRECT), and *opened set; a caller's fd is returned
+ * as it is.  A negative errno with the message set on failure.
+ */
+int drv_open_device(const struct drv_settings *s, int flags, bool *opened);
+
 #endif

@@ -13,35 +13,6 @@
 
 #include "file.h"
 
-/* The fd to use: opened from path (f->opened) or the one handed over. */
-static int open_device(struct file_dev *f, const struct drv_settings *s,
-		       bool direct)
-{
-	bool has_path = s->path && s->path[0];
-	int flags, fd;
-
-	f->opened = false;
-	if (!has_path && s->fd == -1)
-		return blkio_err(-EINVAL, "One of path and fd must be set");
-	if (has_path && s->fd != -1)
-		return blkio_err(-EINVAL, "path and fd cannot be set at the same time");
-	if (!has_path) {
-		if (s->fd < 0)
-			return blkio_err(-EBADF, "fd %d is not a valid file descriptor",
-					 s->fd);
-		return s->fd;
-	}
-
-	flags = (s->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC;
-	if (direct)
-		flags |= O_DIRECT;
-	fd = open(s->path, flags);
-	if (fd < 0)
-		return blkio_err_os(-errno, "Failed to open %s", s->path);
-	f->opened = true;
-	return fd;
-}
-
 /* direct and read-only describe the fd as it really is. */
 static int read_fd_flags(struct file_dev *f)
 {
@@ -122,7 +93,7 @@ int file_connect(struct file_dev *f, const struct drv_settings *s,
 	struct stat st;
 	int ret;
 
-	f->fd = open_device(f, s, direct);
+	f->fd = drv_open_device(s, direct ? O_DIRECT : 0, &f->opened);
 	if (f->fd < 0)
 		return f->fd;
 	if (fstat(f->fd, &st) < 0) {

@@ -17,30 +17,6 @@
 #include "nvme.h"
 #include "nvme-spec.h"
 
-/* The fd to use: opened from path (d->opened) or the one handed over. */
-static int open_device(struct nvme_dev *d, const struct drv_settings *s)
-{
-	bool has_path = s->path && s->path[0];
-	int fd;
-
-	d->opened = false;
-	if (!has_path && s->fd == -1)
-		return blkio_err(-EINVAL, "One of path and fd must be set");
-	if (has_path && s->fd != -1)
-		return blkio_err(-EINVAL, "path and fd cannot be set at the same time");
-	if (!has_path) {
-		if (s->fd < 0)
-			return blkio_err(-EBADF, "fd %d is not a valid file descriptor",
-					 s->fd);
-		return s->fd;
-	}
-	fd = open(s->path, (s->read_only ? O_RDONLY : O_RDWR) | O_CLOEXEC);
-	if (fd < 0)
-		return blkio_err_os(-errno, "Failed to open %s", s->path);
-	d->opened = true;
-	return fd;
-}
-
 /* A character device of an NVMe namespace; d->nsid and d->read_only. */
 static int check_device(struct nvme_dev *d)
 {
@@ -202,7 +178,7 @@ int nvme_connect(struct blkio *b, const struct drv_settings *s,
 	struct nvme_dev *d = nvme_dev(b);
 	int ret;
 
-	d->fd = open_device(d, s);
+	d->fd = drv_open_device(s, 0, &d->opened);
 	if (d->fd < 0)
 		return d->fd;
 	ret = check_device(d);
