@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "nvme-test.h"
+#include "zone-test.h"
 
 #define MAX_ZONES 64
 
@@ -80,72 +81,20 @@ static void properties(struct blkio *b)
 	       append, (unsigned long long)am);
 }
 
-/* Report from off into z; the completion's ret (zones, or -errno). */
 static int report_zones(struct blkioq *q, uint64_t off, struct blkio_zone *z,
 			uint32_t n, const char **msg)
 {
-	memset(z, 0xa5, sizeof(*z) * n);
-	blkioq_report_zones(q, off, z, n, NULL, 0);
-	return wait1(q, msg);
+	return zt_report(q, off, z, n, msg);
 }
 
 static struct blkio_zone zone_of(struct blkioq *q, unsigned i)
 {
-	struct blkio_zone z = { 0 };
-
-	report_zones(q, i * zone_size, &z, 1, NULL);
-	return z;
+	return zt_zone(q, zone_size, i);
 }
 
-/* The kernel's report of the block device, for comparison. */
-static int kernel_report(struct blk_zone *out, unsigned n)
-{
-	size_t len = sizeof(struct blk_zone_report) + n * sizeof(*out);
-	struct blk_zone_report *r = calloc(1, len);
-	int fd = open(blk, O_RDONLY | O_CLOEXEC), got = -1;
-
-	if (r && fd >= 0) {
-		r->nr_zones = n;
-		if (ioctl(fd, BLKREPORTZONE, r) == 0) {
-			got = (int)r->nr_zones;
-			memcpy(out, r->zones, got * sizeof(*out));
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	free(r);
-	return got;
-}
-
-/* Our report of every zone against the block layer's. */
 static void compare_with_kernel(struct blkioq *q, const char *when)
 {
-	struct blkio_zone z[MAX_ZONES];
-	struct blk_zone k[MAX_ZONES];
-	const char *msg = NULL;
-	int n = report_zones(q, 0, z, MAX_ZONES, &msg);
-	int kn = kernel_report(k, MAX_ZONES), bad = -1;
-
-	for (int i = 0; n == kn && i < n && bad < 0; i++) {
-		if (z[i].start != k[i].start * 512 ||
-		    z[i].len != k[i].len * 512 ||
-		    z[i].capacity != k[i].capacity * 512 ||
-		    z[i].write_pointer != k[i].wp * 512 ||
-		    z[i].zone_state != k[i].cond || z[i].zone_type != k[i].type ||
-		    z[i].reset != k[i].reset)
-			bad = i;
-	}
-	report(n > 0 && n == kn && bad < 0,
-	       "%s: report of %d zones equals BLKREPORTZONE's %d (first difference: %d)",
-	       when, n, kn, bad);
-	if (bad >= 0)
-		printf("      zone %d: ours start %llu wp %llu cap %llu state %u; kernel start %llu wp %llu cap %llu cond %u\n",
-		       bad, (unsigned long long)z[bad].start,
-		       (unsigned long long)z[bad].write_pointer,
-		       (unsigned long long)z[bad].capacity, z[bad].zone_state,
-		       (unsigned long long)k[bad].start * 512,
-		       (unsigned long long)k[bad].wp * 512,
-		       (unsigned long long)k[bad].capacity * 512, k[bad].cond);
+	zt_compare_with_kernel(q, blk, "", when);
 }
 
 static void fresh_report(struct blkioq *q)

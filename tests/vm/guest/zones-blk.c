@@ -20,17 +20,14 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/blkzoned.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
 
 #include "nvme-test.h"
+#include "zone-test.h"
 
-#define MAX_ZONES 64
+#define MAX_ZONES ZT_MAX_ZONES
 
 static const char *blk, *drv;
 static uint64_t zone_size, nr_zones;
@@ -53,59 +50,20 @@ static struct blkio *open_dev(const char *path)
 static int report_zones(struct blkioq *q, uint64_t off, struct blkio_zone *z,
 			uint32_t n, const char **msg)
 {
-	memset(z, 0xa5, sizeof(*z) * n);
-	blkioq_report_zones(q, off, z, n, NULL, 0);
-	return wait1(q, msg);
+	return zt_report(q, off, z, n, msg);
 }
 
 static struct blkio_zone zone_of(struct blkioq *q, unsigned i)
 {
-	struct blkio_zone z = { 0 };
-
-	report_zones(q, i * zone_size, &z, 1, NULL);
-	return z;
-}
-
-/* The kernel's report, for comparison; the number of zones or -1. */
-static int kernel_report(struct blk_zone *out, unsigned n)
-{
-	size_t len = sizeof(struct blk_zone_report) + n * sizeof(*out);
-	struct blk_zone_report *r = calloc(1, len);
-	int fd = open(blk, O_RDONLY | O_CLOEXEC), got = -1;
-
-	if (r && fd >= 0) {
-		r->nr_zones = n;
-		if (ioctl(fd, BLKREPORTZONE, r) == 0) {
-			got = (int)r->nr_zones;
-			memcpy(out, r->zones, got * sizeof(*out));
-		}
-	}
-	if (fd >= 0)
-		close(fd);
-	free(r);
-	return got;
+	return zt_zone(q, zone_size, i);
 }
 
 static void compare_with_kernel(struct blkioq *q, const char *when)
 {
-	struct blkio_zone z[MAX_ZONES];
-	struct blk_zone k[MAX_ZONES];
-	const char *msg = NULL;
-	int n = report_zones(q, 0, z, MAX_ZONES, &msg);
-	int kn = kernel_report(k, MAX_ZONES), bad = -1;
+	char label[32];
 
-	for (int i = 0; n == kn && i < n && bad < 0; i++) {
-		if (z[i].start != k[i].start * 512 ||
-		    z[i].len != k[i].len * 512 ||
-		    z[i].capacity != k[i].capacity * 512 ||
-		    z[i].write_pointer != k[i].wp * 512 ||
-		    z[i].zone_state != k[i].cond ||
-		    z[i].zone_type != k[i].type || z[i].reset != k[i].reset)
-			bad = i;
-	}
-	report(n > 0 && n == kn && bad < 0,
-	       "%s: %s: report of %d zones equals BLKREPORTZONE's %d (first difference: %d)%s",
-	       drv, when, n, kn, bad, msg_of(n < 0 ? msg : NULL));
+	snprintf(label, sizeof(label), "%s: ", drv);
+	zt_compare_with_kernel(q, blk, label, when);
 }
 
 static void geometry(struct blkioq *q)
