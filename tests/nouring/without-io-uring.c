@@ -24,38 +24,20 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <linux/audit.h>
-#include <linux/filter.h>
 #include <linux/io_uring.h>
-#include <linux/seccomp.h>
 #include <stdarg.h>
-#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <blkio.h>
 
+#include "block-io-uring.h"
 #include "test-driver.h"
 
-#if defined(__x86_64__)
-#define AUDIT_ARCH_HERE AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define AUDIT_ARCH_HERE AUDIT_ARCH_AARCH64
-#elif defined(__riscv) && __riscv_xlen == 64
-#define AUDIT_ARCH_HERE AUDIT_ARCH_RISCV64
-#endif
-
-/* x32 system calls are the x86_64 numbers with this bit set. */
-#ifndef __X32_SYSCALL_BIT
-#define __X32_SYSCALL_BIT 0x40000000
-#endif
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *me = "without-io-uring";
 
@@ -73,41 +55,6 @@ static void quit(int status, const char *fmt, ...)
 	fflush(stdout);
 	exit(status);
 }
-
-#ifdef AUDIT_ARCH_HERE
-/* The three io_uring calls → -err; everything else allowed. */
-static int block_io_uring(int err)
-{
-	const unsigned int ret_err = SECCOMP_RET_ERRNO |
-				     ((unsigned int)err & SECCOMP_RET_DATA);
-	struct sock_filter f[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, arch)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_HERE, 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-			 offsetof(struct seccomp_data, nr)),
-		/* the x32 numbers of the same calls too */
-		BPF_STMT(BPF_ALU | BPF_AND | BPF_K, ~__X32_SYSCALL_BIT),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 3, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_enter, 2, 0),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_register,
-			 1, 0),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-		BPF_STMT(BPF_RET | BPF_K, ret_err),
-	};
-	struct sock_fprog prog = {
-		.len = (unsigned short)ARRAY_SIZE(f),
-		.filter = f,
-	};
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return -errno;
-	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-		return -errno;
-	return 0;
-}
-#endif
 
 /* The errno of a system call that must fail, or 0 if it succeeded. */
 static int failure(long ret)
@@ -215,14 +162,12 @@ int main(int argc, char **argv)
 	if (sysctl) {
 		err = EPERM;
 	} else {
-#ifdef AUDIT_ARCH_HERE
 		int ret = block_io_uring(err);
 
+		if (ret == -ENOTSUP)
+			quit(77, "no seccomp architecture constant for this CPU");
 		if (ret < 0)
 			quit(77, "no seccomp filter: %s", strerror(-ret));
-#else
-		quit(77, "no seccomp architecture constant for this CPU");
-#endif
 	}
 	check_calls(err, !sysctl);
 	check_io_uring_instance(err);
