@@ -19,17 +19,21 @@
 /* Zones asked of the kernel per BLKREPORTZONE round. */
 #define REPORT_ROUND 32
 
-/* One round's BLKREPORTZONE argument: 2 KiB on the stack. */
-struct report_round {
+/*
+ * One round's BLKREPORTZONE argument, 2 KiB on the stack: the header and
+ * room for its flexible zones[] array.
+ */
+union report_round {
 	struct blk_zone_report hdr;
-	struct blk_zone zones[REPORT_ROUND];
+	char room[sizeof(struct blk_zone_report) +
+		  REPORT_ROUND * sizeof(struct blk_zone)];
 };
 
 /*
  * Ask for up to nr zones from sector; the number reported (0 past the
  * last zone), or -errno.
  */
-static int report_round(const struct file_dev *f, struct report_round *buf,
+static int report_round(const struct file_dev *f, union report_round *buf,
 			uint64_t sector, uint32_t nr)
 {
 	int ret;
@@ -44,9 +48,9 @@ static int report_round(const struct file_dev *f, struct report_round *buf,
 }
 
 /* Where the round after buf starts. */
-static uint64_t after(const struct report_round *buf, int n)
+static uint64_t after(const union report_round *buf, int n)
 {
-	return buf->zones[n - 1].start + buf->zones[n - 1].len;
+	return buf->hdr.zones[n - 1].start + buf->hdr.zones[n - 1].len;
 }
 
 static int ioctl_result(int ret)
@@ -73,7 +77,7 @@ static int report(const struct file_dev *f, const struct req *r)
 	struct blkio_zone *out = r->buf;
 	uint64_t sector = r->start >> SECTOR_SHIFT;
 	uint32_t want = (uint32_t)r->len, filled = 0;
-	struct report_round buf;
+	union report_round buf;
 	int n, i;
 
 	while (filled < want) {
@@ -83,7 +87,7 @@ static int report(const struct file_dev *f, const struct req *r)
 		if (n == 0)
 			break;	/* past the last zone */
 		for (i = 0; i < n; i++)
-			to_blkio_zone(&buf.zones[i], &out[filled++]);
+			to_blkio_zone(&buf.hdr.zones[i], &out[filled++]);
 		sector = after(&buf, n);
 	}
 	return (int)filled;
@@ -140,15 +144,15 @@ static bool selected(enum req_op op, uint8_t cond)
 static int act_on_selected(const struct file_dev *f, enum req_op op)
 {
 	unsigned long cmd = action_ioctl(op);
-	struct report_round buf;
+	union report_round buf;
 	uint64_t sector = 0;
 	int n, i, ret;
 
 	while ((n = report_round(f, &buf, sector, REPORT_ROUND)) > 0) {
 		for (i = 0; i < n; i++) {
-			if (!selected(op, buf.zones[i].cond))
+			if (!selected(op, buf.hdr.zones[i].cond))
 				continue;
-			ret = act_on_zone(f, cmd, buf.zones[i].start);
+			ret = act_on_zone(f, cmd, buf.hdr.zones[i].start);
 			if (ret < 0)
 				return ret;
 		}
