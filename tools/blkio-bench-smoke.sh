@@ -151,6 +151,8 @@ run verify 0 "${COMMON[@]}" --readwrite=randrw --rwmixread=70 --verify \
 run text 0 "${COMMON[@]}" --readwrite=randread --output=text io_uring &
 run block 0 "${COMMON[@]}" --readwrite=randread --iodepth=4 --wait=block \
 	io_uring &
+run vmm 0 "${COMMON[@]}" --readwrite=randrw --verify --iodepth=8 --wait=vmm \
+	io_uring &
 wait
 
 # Exactly this build's library was initialised in the read run.
@@ -166,8 +168,9 @@ done
 rm -f "$WORK"/ld.*
 
 check_json read:1:0 write:2:0 randread:1:0 randwrite:1:0 verify:2:1 \
-	block:1:0 || fail "JSON output"
+	block:1:0 vmm:1:1 || fail "JSON output"
 grep -q '"wait": "block"' "$WORK/block.out" || fail "block: wait mode not reported"
+grep -q '"wait": "vmm"' "$WORK/vmm.out" || fail "vmm: wait mode not reported"
 grep -q '"wait": "poll"' "$WORK/randwrite.out" || fail "--poll: wait mode not reported"
 grep -q '"wait": "event"' "$WORK/read.out" || fail "default wait mode is not event"
 grep -q kIOPS "$WORK/text.out" || fail "text: no kIOPS in the summary"

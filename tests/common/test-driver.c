@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 const struct test_driver test_drivers[] = {
 	{
 		.name = "io_uring",
+		.submit_syscall = SYS_io_uring_enter,
 		.needs_io_uring = true,
 		.in_reference = true,
 		.poll_queues = true,
@@ -26,6 +28,7 @@ const struct test_driver test_drivers[] = {
 		.zeroes_complete_in_do_io = false,
 	}, {
 		.name = "linux-aio",
+		.submit_syscall = SYS_io_submit,
 		.needs_io_uring = false,
 		.in_reference = false,
 		.poll_queues = false,

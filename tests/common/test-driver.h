@@ -95,6 +95,12 @@ struct test_driver {
 	 * io_uring hands them to the kernel and reaps them when they finish.
 	 */
 	bool zeroes_complete_in_do_io;
+
+	/*
+	 * The system call that hands requests to the kernel (counted by
+	 * tests/io/submit-batching.c).
+	 */
+	long submit_syscall;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */

@@ -27,6 +27,7 @@ enum wait_mode {
 	WAIT_EVENT,		/* epoll on the completion fd (libblkio's example) */
 	WAIT_BLOCK,		/* blkioq_do_io(min_completions = 1) */
 	WAIT_POLL,		/* non-blocking do_io in a busy loop (--poll) */
+	WAIT_VMM,		/* QEMU's blkio driver: see worker.c, run_vmm() */
 };
 
 enum progress_mode {

@@ -87,6 +87,7 @@ const char *wait_name(enum wait_mode wait)
 		[WAIT_EVENT] = "event",
 		[WAIT_BLOCK] = "block",
 		[WAIT_POLL] = "poll",
+		[WAIT_VMM] = "vmm",
 	};
 
 	return names[wait];
@@ -109,9 +110,11 @@ static void usage(FILE *f, const char *prog)
 "  --runtime=<seconds>  length of the measured run (default: 30)\n"
 "  --poll               busy-poll for completions instead of sleeping\n"
 "                       (the same as --wait=poll)\n"
-"  --wait=event|block|poll  how to wait for completions: epoll on the\n"
-"                       completion fd, blkioq_do_io() blocking for one,\n"
-"                       or busy-polling (default: event)\n"
+"  --wait=event|block|poll|vmm  how to wait for completions: epoll on\n"
+"                       the completion fd, blkioq_do_io() blocking for\n"
+"                       one, busy-polling, or as QEMU's blkio driver does\n"
+"                       (epoll, one completion per call, a submit-only\n"
+"                       call after each request) (default: event)\n"
 "  --rwmixread=<pct>    percentage of reads with randrw (default: 50)\n"
 "  --poll-queues        use IOPOLL poll queues (num-poll-queues)\n"
 "  --verify             fill the target with self-checking blocks, then\n"
@@ -210,10 +213,10 @@ static enum output_format parse_output(const char *prog, const char *arg)
 
 static enum wait_mode parse_wait(const char *prog, const char *arg)
 {
-	for (enum wait_mode m = WAIT_EVENT; m <= WAIT_POLL; m++)
+	for (enum wait_mode m = WAIT_EVENT; m <= WAIT_VMM; m++)
 		if (strcmp(arg, wait_name(m)) == 0)
 			return m;
-	bad_usage(prog, "Invalid wait mode (event, block or poll)");
+	bad_usage(prog, "Invalid wait mode (event, block, poll or vmm)");
 }
 
 static bool has_prop(const struct bench_config *cfg, const char *name)
@@ -259,8 +262,11 @@ static void check_combinations(const char *prog, struct bench_config *cfg,
 			       bool rwmix_given, bool wait_given)
 {
 	/* Poll queues have no completion fd; the kernel polls in do_io. */
-	if (cfg->poll_queues && cfg->wait == WAIT_EVENT) {
+	if (cfg->poll_queues && (cfg->wait == WAIT_EVENT ||
+				 cfg->wait == WAIT_VMM)) {
 		if (wait_given)
+			bad_usage(prog, "--poll-queues needs --wait=block or --wait=poll");
+		if (cfg->wait == WAIT_VMM)
 			bad_usage(prog, "--poll-queues needs --wait=block or --wait=poll");
 		cfg->wait = WAIT_BLOCK;
 	}

@@ -162,8 +162,11 @@ static void issue_all(struct worker *w)
 		fill_buffer(w, r);
 	}
 	t = now_ns();
-	for (unsigned i = 0; i < w->cfg->iodepth; i++)
+	for (unsigned i = 0; i < w->cfg->iodepth; i++) {
 		enqueue(w, &w->reqs[i], t);
+		if (w->cfg->wait == WAIT_VMM)
+			submit(w);	/* one call per request, as QEMU */
+	}
 }
 
 /* Wait for the completion fd (true) or the stop fd (false). */
@@ -221,6 +224,37 @@ static void run_event(struct worker *w)
 				blkioq_set_completion_fd_enabled(w->q, false);
 			}
 			handle_batch(w, n);
+			if (stopping(w))
+				return;
+		}
+	}
+}
+
+/*
+ * The path QEMU's blkio block driver takes (block/blkio.c): each request
+ * is followed by a submit-only blkioq_do_io(q, NULL, 0, 0, NULL); the
+ * event loop waits on the completion fd, which stays enabled, and then
+ * reaps one completion per call, blkioq_do_io(q, &c, 0, 1, NULL), until
+ * none is left; each completion's callback queues the next request and
+ * submits it at once.
+ */
+static void run_vmm(struct worker *w)
+{
+	while (!stopping(w)) {
+		if (!wait_event(w))
+			return;
+		for (;;) {
+			int n;
+
+			w->stats.calls++;
+			n = blkioq_do_io(w->q, w->comps, 0, 1, NULL);
+			if (unlikely(n < 0))
+				die("blkioq_do_io failed: %s: %s", strerror(-n),
+				    blkio_get_error_msg());
+			if (n == 0)
+				break;
+			handle_batch(w, 1);	/* queues the next request */
+			submit(w);
 			if (stopping(w))
 				return;
 		}
@@ -342,7 +376,9 @@ static void *worker_main(void *arg)
 	thread_cpu(&user0, &sys0);
 	t0 = now_ns();
 	issue_all(w);
-	if (w->epfd >= 0)
+	if (cfg->wait == WAIT_VMM)
+		run_vmm(w);
+	else if (w->epfd >= 0)
 		run_event(w);
 	else
 		run_poll(w, cfg->wait == WAIT_BLOCK ? 1 : 0);
@@ -426,7 +462,7 @@ struct worker *worker_create(const struct bench_config *cfg,
 		randomize(buf, (size_t)cfg->iodepth * cfg->blocksize,
 			  run->run_seed + index);
 
-	if (cfg->wait == WAIT_EVENT)
+	if (cfg->wait == WAIT_EVENT || cfg->wait == WAIT_VMM)
 		setup_event_mode(w);
 	else if (!cfg->poll_queues)
 		blkioq_set_completion_fd_enabled(q, false);

@@ -23,6 +23,11 @@ static const struct prop iou_props[] = {
 		.type = PROP_STR, .read = READ_CONNECTED,
 		.offset = offsetof(struct iou_dev, poll_queue_mode),
 		.doc = "How poll queues poll: iopoll (the device) or busy-poll (the ring)",
+	}, {
+		.name = "submit-batching",
+		.type = PROP_BOOL, .write = WRITE_CREATED,
+		.offset = offsetof(struct iou_dev, submit_batching),
+		.doc = "Submit-only calls may leave requests for the next call while an event loop drains completions",
 	},
 };
 
@@ -31,6 +36,7 @@ static void iou_init(void *priv, struct dev_info *defaults)
 	struct iou_dev *d = priv;
 
 	d->num_entries = 128;
+	d->submit_batching = true;
 }
 
 const struct driver io_uring_driver = {

@@ -36,6 +36,7 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		.fd = d->file.fd,
 		.poll = poll,
 		.iopoll = d->iopoll,
+		.batch_submit = d->submit_batching,
 		.unavailable_hint = "the linux-aio driver works without it",
 	};
 	struct iou_queue *iq;

@@ -25,6 +25,7 @@ struct iou_dev {
 	/* io_uring-only properties */
 	bool direct;
 	int num_entries;
+	bool submit_batching;
 
 	/* What connect found out about the kernel. */
 	bool discard_cmd;		/* block device: BLOCK_URING_CMD_DISCARD */

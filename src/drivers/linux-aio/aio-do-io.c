@@ -259,6 +259,38 @@ static int wait_events(struct aio_queue *aq, struct do_io_ctx *ctx)
 	return 0;
 }
 
+/* Events in the kernel's ring not yet reaped. */
+static inline unsigned ring_events(const struct aio_ring *ring)
+{
+	unsigned head = ring->head;
+	unsigned tail = __atomic_load_n(&ring->tail, __ATOMIC_ACQUIRE);
+
+	return tail >= head ? tail - head : ring->nr - head + tail;
+}
+
+/*
+ * Submit batching, as in the io_uring drivers (src/drivers/uring,
+ * may_batch()): a call that need not wait may leave its staged iocbs for
+ * the next call when that call is certain to come: the application
+ * watches the completion fd, events wait in the ring for it to reap, and
+ * requests still in the kernel will signal the fd again.  At most
+ * AIO_BATCH_MAX iocbs wait.
+ */
+#define AIO_BATCH_MAX 32
+
+static inline bool may_batch(const struct aio_queue *aq,
+			     const struct do_io_ctx *ctx)
+{
+	unsigned events;
+
+	if (!aq->dev->submit_batching || ctx->filled < ctx->min ||
+	    aq->staged >= AIO_BATCH_MAX || !aq->ring || aq->resfd < 0 ||
+	    !queue_notifications_on(&aq->q))
+		return false;
+	events = ring_events(aq->ring);
+	return events > 0 && aq->in_flight > events;
+}
+
 int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 {
 	struct aio_queue *aq = aio_queue(q);
@@ -274,10 +306,11 @@ int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 	 * the application resubmits them as one batch.  Reaping first made
 	 * many small batches, each its own io_submit (docs/performance.md).
 	 */
-	submit_all(aq, ctx);
+	if (!may_batch(aq, ctx))
+		submit_all(aq, ctx);
 	reap(aq, ctx);
 	/* What went round again, and the backlog into the room freed. */
-	if (unlikely(aq->staged || aq->q.backlog.head))
+	if (unlikely(aq->staged || aq->q.backlog.head) && !may_batch(aq, ctx))
 		submit_all(aq, ctx);
 	while (ctx->filled < ctx->min) {
 		ret = wait_events(aq, ctx);

@@ -19,6 +19,11 @@ static const struct prop aio_props[] = {
 		.offset = offsetof(struct aio_dev, num_entries),
 		.range = RANGE_POSITIVE,
 		.doc = "Requests each queue's AIO context holds in flight",
+	}, {
+		.name = "submit-batching",
+		.type = PROP_BOOL, .write = WRITE_CREATED,
+		.offset = offsetof(struct aio_dev, submit_batching),
+		.doc = "Submit-only calls may leave requests for the next call while an event loop drains completions",
 	},
 };
 
@@ -27,6 +32,7 @@ static void aio_init(void *priv, struct dev_info *defaults)
 	struct aio_dev *d = priv;
 
 	d->num_entries = 128;
+	d->submit_batching = true;
 }
 
 const struct driver linux_aio_driver = {

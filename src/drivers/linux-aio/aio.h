@@ -24,6 +24,7 @@ struct aio_dev {
 	/* Properties, as in the io_uring driver. */
 	bool direct;
 	int num_entries;
+	bool submit_batching;
 };
 
 /*

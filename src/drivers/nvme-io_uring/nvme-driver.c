@@ -37,6 +37,11 @@ static const struct prop nvme_props[] = {
 		.offset = offsetof(struct nvme_dev, poll_queue_mode),
 		.doc = "How poll queues poll: iopoll (the device) or busy-poll (the ring)",
 	}, {
+		.name = "submit-batching",
+		.type = PROP_BOOL, .write = WRITE_CREATED,
+		.offset = offsetof(struct nvme_dev, submit_batching),
+		.doc = "Submit-only calls may leave requests for the next call while an event loop drains completions",
+	}, {
 		.name = "zone-append-max-bytes",
 		ZONED(PROP_UINT64, zone_append_max_bytes),
 		.doc = "Largest Zone Append in bytes",
@@ -54,6 +59,7 @@ static void nvme_init(void *priv, struct dev_info *defaults)
 	struct nvme_dev *d = priv;
 
 	d->num_entries = 128;
+	d->submit_batching = true;
 	d->fd = -1;
 	defaults->supports_fua_natively = true;
 }

@@ -53,6 +53,7 @@ int nvme_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		.fd = d->fd,
 		.poll = poll,
 		.iopoll = d->iopoll,
+		.batch_submit = d->submit_batching,
 		.unavailable_hint = "NVMe passthrough needs it",
 	};
 	struct nvme_queue *nq;

@@ -40,6 +40,7 @@ struct nvme_id_info {
 struct nvme_dev {
 	/* nvme-io_uring properties */
 	int num_entries;
+	bool submit_batching;
 	int zoned;			/* 0 none, 2 host-managed */
 	int max_active_zones;		/* 0: no limit */
 	int max_open_zones;		/* 0: no limit */

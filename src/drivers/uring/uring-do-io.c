@@ -334,6 +334,41 @@ static int do_io_start_loop(struct uring_queue *uq, struct do_io_ctx *ctx)
 }
 
 /*
+ * Requests the kernel has taken and not completed yet: each will post a
+ * CQE, and so signal the completion fd where notifications are on.
+ */
+static inline unsigned kernel_pending(const struct io_uring *ring)
+{
+	return io_uring_smp_load_acquire(ring->sq.khead) -
+	       io_uring_smp_load_acquire(ring->cq.ktail);
+}
+
+/*
+ * Whether a call that need not wait may leave its SQEs for the next call
+ * instead of entering the kernel for them (submit batching).  Event-loop
+ * applications such as QEMU follow every request with a submit-only
+ * blkioq_do_io() and reap one completion per call; one io_uring_enter per
+ * request is what made them slow.  Leaving the SQEs is safe only when the
+ * next call is certain to come on its own:
+ *  - the application watches the completion fd (taken and enabled);
+ *  - completions wait in the CQ, which it must come back to reap (it
+ *    cannot know of them otherwise: their signal has been consumed);
+ *  - and the kernel holds requests that will signal the fd again, so even
+ *    an application that stops reaping early is woken.
+ * The last call of a drain finds the CQ empty and submits everything at
+ * once, as QEMU's own io_uring code does after a batch of completions.
+ * At most URING_BATCH_MAX SQEs wait.
+ */
+#define URING_BATCH_MAX 32
+
+static inline bool may_batch(const struct uring_queue *uq, unsigned to_submit)
+{
+	return uq->batch_submit && to_submit < URING_BATCH_MAX &&
+	       queue_notifications_on(&uq->q) && cq_nonempty(&uq->ring) &&
+	       kernel_pending(&uq->ring) > 0;
+}
+
+/*
  * Steady state takes one pass: reap what is ready, then one
  * io_uring_enter that submits and waits, then reap again.  Anything
  * unusual continues in do_io_loop().
@@ -356,6 +391,8 @@ static int do_io_once(struct uring_queue *uq, struct do_io_ctx *ctx)
 		if (!to_submit)
 			return unlikely(taskrun_pending(&uq->ring)) ?
 			       run_taskrun(uq, ctx) : 0;
+		if (may_batch(uq, to_submit))
+			return 0;
 		wait_nr = 0;
 	} else {
 		/* No backlog here: in flight is all that is outstanding. */

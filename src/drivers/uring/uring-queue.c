@@ -123,6 +123,7 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 	uq->max_in_flight = p.cq_entries;
 	uq->credits = p.sq_entries;
 	uq->held = 0;
+	uq->batch_submit = s->batch_submit;
 	uq->ext_arg = p.features & IORING_FEAT_EXT_ARG;
 	uq->sqe_shift = (p.flags & IORING_SETUP_SQE128) ? 1 : 0;
 	uq->cqe_shift = (p.flags & IORING_SETUP_CQE32) ? 1 : 0;

@@ -70,6 +70,9 @@ struct uring_queue {
 	 * completion queue do_io polls in user space, never sleeping.
 	 */
 	bool busy_poll;
+
+	/* Submit batching (uring-do-io.c, may_batch()). */
+	bool batch_submit;
 };
 
 /* How uring_queue_init() sets a queue up. */
@@ -81,6 +84,7 @@ struct uring_setup {
 	int fd;			/* registered as fixed file 0 */
 	bool poll;		/* a poll queue */
 	bool iopoll;		/* the device polls: IORING_SETUP_IOPOLL */
+	bool batch_submit;	/* the "submit-batching" property */
 
 	/* Appended to the message when io_uring is unavailable (may be NULL). */
 	const char *unavailable_hint;
