@@ -273,11 +273,31 @@ START_TEST(test_syscalls_unbatched)
 }
 END_TEST
 
+/* A loop device where there is one, else the scratch file (per case). */
+static void setup_target(void)
+{
+	const char *why;
+
+	have_loop = loop_attach(&ld, SIZE, SEED, &why) == 0;
+	if (!have_loop) {
+		fprintf(stderr, "no loop device (%s): O_DIRECT on the scratch "
+			"file\n", why);
+		file = iot_make_file("batching", SIZE, SEED);
+	}
+}
+
+static void teardown_target(void)
+{
+	loop_detach(&ld);
+	iot_remove_file(&file);
+}
+
 static Suite *batching_suite(void)
 {
 	Suite *s = suite_create("submit-batching");
 	TCase *tc = tcase_create("vmm");
 
+	tcase_add_checked_fixture(tc, setup_target, teardown_target);
 	tcase_add_test(tc, test_vmm_pattern);
 	tcase_add_test(tc, test_early_stopper);
 	/*
@@ -297,20 +317,8 @@ static Suite *batching_suite(void)
 
 int main(void)
 {
-	const char *why;
-	int ret;
-
 	if (iot_reference())
 		iot_skip("submit batching is ours (libblkio has no "
 			 "submit-batching property)");
-	have_loop = loop_attach(&ld, SIZE, SEED, &why) == 0;
-	if (!have_loop) {
-		fprintf(stderr, "no loop device (%s): O_DIRECT on the scratch "
-			"file\n", why);
-		file = iot_make_file("batching", SIZE, SEED);
-	}
-	ret = iot_run(batching_suite());
-	loop_detach(&ld);
-	iot_remove_file(&file);
-	return ret;
+	return iot_run(batching_suite());
 }
