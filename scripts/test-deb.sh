@@ -117,7 +117,9 @@ build() {
 		git ls-files -z --cached --others --exclude-standard |
 		while IFS= read -r -d '' f; do
 			# A file deleted but not yet committed is not in the tree.
-			[ -e "$f" ] || [ -L "$f" ] && printf '%s\0' "$f"
+			if [ -e "$f" ] || [ -L "$f" ]; then
+				printf '%s\0' "$f"
+			fi
 		done | tar --null -T - -cf -) | tar -xf - -C "$srcdir"
 	chown -R "$builder:" "$work/src" "$work/home"
 	(cd "$srcdir" && runuser -u "$builder" -- env -i \
