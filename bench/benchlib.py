@@ -348,16 +348,16 @@ def _archive_uri():
     return None, None
 
 
-def fetch_reference(dest, notes):
-    """Download libblkio1 from Debian trixie with a private apt
-    configuration (the system's apt state is untouched) and unpack it under
-    dest/root. Returns the library directory or None."""
+def download_trixie_debs(packages, dest, notes):
+    """Download the named packages' .debs from Debian trixie into dest
+    with a private apt configuration (the system's apt state is
+    untouched). Returns their paths, or None with a note."""
     if not shutil.which("apt-get") or not shutil.which("dpkg"):
-        notes.add("cannot fetch the reference: apt-get/dpkg missing")
+        notes.add("cannot fetch from Debian trixie: apt-get/dpkg missing")
         return None
     uri, keyring = _archive_uri()
     if not uri:
-        notes.add("cannot fetch the reference: no Debian archive in "
+        notes.add("cannot fetch from Debian trixie: no Debian archive in "
                   "/etc/apt/sources.list.d/debian.sources")
         return None
     keyring = keyring or "/usr/share/keyrings/debian-archive-keyring.gpg"
@@ -371,7 +371,14 @@ def fetch_reference(dest, notes):
             f.write("deb [signed-by=%s] %s trixie main\n" % (keyring, uri))
         # apt's sandbox user cannot write into a root-owned 0700 temp dir.
         os.chmod(work, 0o755)
+        os.makedirs(dest, exist_ok=True)
+        # An empty dpkg status of its own too: with the system's, a
+        # libblkio1 installed at a higher version (this project's
+        # package) would be apt's candidate, which trixie cannot supply.
+        status = os.path.join(work, "status")
+        open(status, "w").close()
         opts = ["-o", "Dir::Etc::SourceList=" + slist,
+                "-o", "Dir::State::status=" + status,
                 "-o", "Dir::Etc::SourceParts=" + os.path.join(work, "parts"),
                 "-o", "Dir::Etc::PreferencesParts=" +
                 os.path.join(work, "prefs"),
@@ -383,20 +390,40 @@ def fetch_reference(dest, notes):
                 "-q"]
         if is_root():
             opts += ["-o", "APT::Sandbox::User=root"]
-        log("fetching the reference libblkio1 from %s trixie" % uri)
-        for cmd in (["apt-get"] + opts + ["update"],
-                    ["apt-get"] + opts + ["download", "libblkio1"]):
-            r = subprocess.run(cmd, cwd=work, stdout=subprocess.PIPE,
+        log("fetching %s from %s trixie" % (" ".join(packages), uri))
+        for sub in (["update"], ["download"] + list(packages)):
+            r = subprocess.run(["apt-get"] + opts + sub, cwd=dest,
+                               stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, timeout=300,
                                universal_newlines=True)
             if r.returncode != 0:
                 tail = r.stdout.strip().splitlines()[-1:] or [""]
-                notes.add("fetching the reference failed (%s): %s" %
-                          (" ".join(cmd[-1:]), tail[0]))
+                notes.add("fetching from Debian trixie failed (%s): %s" %
+                          (sub[0], tail[0]))
                 return None
-        debs = glob.glob(os.path.join(work, "libblkio1_*.deb"))
+        debs = []
+        for pkg in packages:
+            found = glob.glob(os.path.join(dest, pkg + "_*.deb"))
+            if not found:
+                notes.add("fetching from Debian trixie failed: no %s .deb "
+                          "downloaded" % pkg)
+                return None
+            debs.append(found[0])
+        return debs
+    except (OSError, subprocess.SubprocessError) as e:
+        notes.add("fetching from Debian trixie failed: %s" % e)
+        return None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def fetch_reference(dest, notes):
+    """Download libblkio1 from Debian trixie and unpack it under dest/root.
+    Returns the library directory or None."""
+    debdir = tempfile.mkdtemp(prefix="blkio-ref-deb.")
+    try:
+        debs = download_trixie_debs(["libblkio1"], debdir, notes)
         if not debs:
-            notes.add("fetching the reference failed: no .deb downloaded")
             return None
         root = os.path.join(dest, "root")
         shutil.rmtree(root, ignore_errors=True)
@@ -414,7 +441,7 @@ def fetch_reference(dest, notes):
         notes.add("fetching the reference failed: %s" % e)
         return None
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        shutil.rmtree(debdir, ignore_errors=True)
 
 
 def find_reference(args, build_dir, notes):

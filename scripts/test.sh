@@ -7,6 +7,7 @@
 #   scripts/test.sh            everything (what CI runs)
 #   scripts/test.sh quick      the plain build's suite only
 #   scripts/test.sh vm         the VM test world only (tests/vm/README.md)
+#   scripts/test.sh deb        the Debian packages only (scripts/test-deb.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 top=$(pwd)
@@ -76,7 +77,8 @@ if [ -z "${BLKIO_REF_LIBDIR:-}" ] &&
 	export BLKIO_REF_LIBDIR=$ref
 fi
 
-[ "$mode" = vm ] || stage plain build "" --no-suite bench --no-suite fuzz
+[ "$mode" = vm ] || [ "$mode" = deb ] ||
+	stage plain build "" --no-suite bench --no-suite fuzz
 
 if [ "$mode" = all ]; then
 	# Sanitizer and valgrind runs use smaller load tests.
@@ -112,6 +114,19 @@ if [ "$mode" = all ] || [ "$mode" = vm ]; then
 		echo "=== vm: BUILD FAILED"
 		build_failures=$((build_failures + 1))
 	fi
+fi
+
+# The Debian packages (debian/): built from the clean tree, installed,
+# their autopkgtests and the consumer checks run, removed again.  The
+# script logs its checks as JSON lines, counted like meson's; it exits
+# non-zero only when it breaks itself.
+if [ "$mode" = all ] || [ "$mode" = deb ]; then
+	echo "=== deb: scripts/test-deb.sh"
+	if ! scripts/test-deb.sh build/meson-logs/deb.json; then
+		echo "=== deb: scripts/test-deb.sh stopped on an error"
+		build_failures=$((build_failures + 1))
+	fi
+	logs+=("build/meson-logs/deb")
 fi
 
 python3 - "$build_failures" "${logs[@]}" <<'PY'

@@ -10,10 +10,14 @@
 # LD_PRELOAD), and does so in a real run.
 #
 # Usage: blkio-bench-smoke.sh <path to blkio-bench> <path to libblkio>
+#            [<project version> <libblkio API version>]
+# With the versions (meson.build's), --version must print both.
 set -u
 
-BENCH=${1:?usage: $0 <blkio-bench> <libblkio.so>}
-LIB=${2:?usage: $0 <blkio-bench> <libblkio.so>}
+BENCH=${1:?usage: $0 <blkio-bench> <libblkio.so> [<version> <api version>]}
+LIB=${2:?usage: $0 <blkio-bench> <libblkio.so> [<version> <api version>]}
+VERSION=${3:-}
+API_VERSION=${4:-}
 BASE=${BLKIO_TEST_DIR:-${TMPDIR:-/tmp}}
 failures=0
 
@@ -224,6 +228,16 @@ for args in "${bad_args[@]}"; do
 done
 "$BENCH" --help >"$WORK/help.out" 2>&1 || fail "--help: non-zero exit"
 grep -q '^Usage:' "$WORK/help.out" || fail "--help: no usage"
+
+# --version: the project's release and the API it implements, exactly.
+if [ -n "$VERSION" ]; then
+	want_version="blkio-bench (blkio) $VERSION
+libblkio API $API_VERSION"
+	got_version=$("$BENCH" --version 2>&1) ||
+		fail "--version: non-zero exit"
+	[ "$got_version" = "$want_version" ] ||
+		fail "--version printed '$got_version', not '$want_version'"
+fi
 
 # linux-aio: a scratch file without path=/fd=, the same JSON, and the note
 # about buffered AIO exactly when direct=false.

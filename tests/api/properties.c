@@ -97,7 +97,12 @@ static const char MSG_BUSY_CONN[] = "Cannot set property in connected state";
 static const char MSG_BUSY_STARTED[] = "Cannot set property in started state";
 static const char MSG_UNKNOWN[] = "Unknown property name";
 
-/* Logical block size of the device under the scratch file, else a page. */
+/*
+ * What O_DIRECT needs on the scratch file: the kernel's answer (statx
+ * STATX_DIOALIGN), else the logical block size of the device under it,
+ * else a page.  The kernel's answer comes first as in the library, and
+ * it is the only one in a build chroot without /sys.
+ */
 static long direct_alignment(void)
 {
 	char path[128];
@@ -105,6 +110,13 @@ static long direct_alignment(void)
 	long lbs = 0;
 	FILE *f;
 
+#ifdef STATX_DIOALIGN
+	struct statx stx;
+
+	if (statx(AT_FDCWD, api_file(), 0, STATX_DIOALIGN, &stx) == 0 &&
+	    (stx.stx_mask & STATX_DIOALIGN) && stx.stx_dio_offset_align)
+		return stx.stx_dio_offset_align;
+#endif
 	ck_assert_int_eq(stat(api_file(), &st), 0);
 	snprintf(path, sizeof(path),
 		 "/sys/dev/block/%u:%u/queue/logical_block_size",

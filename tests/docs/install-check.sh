@@ -6,10 +6,12 @@
 #   install-check.sh BUILDDIR [SRCDIR]
 #
 # Stages "meson install --destdir" into a temporary directory, checks the
-# staged blkio.pc reports version 1.5.0, builds examples/blocking-io.c
-# with only the flags pkg-config prints (PKG_CONFIG_SYSROOT_DIR maps the
-# staged prefix), runs it against the staged library on a scratch file,
-# and checks the header, the man pages and their aliases were installed.
+# staged blkio.pc reports version 1.5.0 (the project's own version is its
+# implementation_version) and the library file is libblkio.so.1.5.0,
+# builds examples/blocking-io.c with only the flags pkg-config prints
+# (PKG_CONFIG_SYSROOT_DIR maps the staged prefix), runs it against the
+# staged library on a scratch file, and checks the header, the man pages
+# and their aliases were installed.
 
 set -eu
 
@@ -57,6 +59,19 @@ version=$(PKG_CONFIG_PATH=$pcdir pkg-config --modversion blkio)
 [ "$version" = "$expected_version" ] ||
 	die "pkg-config --modversion blkio says '$version', not $expected_version"
 echo "pkg-config --modversion blkio: $version"
+
+# The project's own version is a variable of its own (meson.build:
+# api_version is what Version says); libblkio's blkio.pc has none.
+project_version=$("$meson" introspect --projectinfo "$builddir" |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
+impl=$(PKG_CONFIG_PATH=$pcdir pkg-config --variable=implementation_version blkio)
+[ "$impl" = "$project_version" ] ||
+	die "blkio.pc implementation_version is '$impl', not $project_version"
+echo "pkg-config --variable=implementation_version blkio: $impl"
+
+# The file name carries the API version, as libblkio's does.
+[ -f "$stage$libdir/libblkio.so.$expected_version" ] ||
+	die "no libblkio.so.$expected_version in $libdir"
 
 # Flags for the staged tree.  Keep system paths (they are not system
 # paths once the sysroot is prepended).

@@ -36,10 +36,12 @@ enum {
 	OPT_SIZE,
 	OPT_COMPLETION_TIMEOUT,
 	OPT_WAIT,
+	OPT_VERSION,
 };
 
 static const struct option long_options[] = {
 	{ .name = "help", .has_arg = no_argument, .val = 'h' },
+	{ .name = "version", .has_arg = no_argument, .val = OPT_VERSION },
 	{ .name = "num-threads", .has_arg = required_argument,
 	  .val = OPT_NUM_THREADS },
 	{ .name = "iodepth", .has_arg = required_argument, .val = OPT_IODEPTH },
@@ -130,6 +132,8 @@ static void usage(FILE *f, const char *prog)
 "  --completion-timeout-ms=<ms>  abort when a waiting thread sees no\n"
 "                       completion for this long; 0 = never (default: 500)\n"
 "  -h, --help           print this help and exit\n"
+"  --version            print blkio's version and the libblkio API version\n"
+"                       it implements, and exit\n"
 "\n"
 "Each <property>=<value> is set with blkio_set_str() before connecting.\n"
 "With a driver of files and block devices (%s) and neither\n"
@@ -141,6 +145,18 @@ static void usage(FILE *f, const char *prog)
 "Results are JSON with aggregate and per-thread kiops, gips, latency\n"
 "(min/mean/max and percentiles, microseconds) and do_io batching.\n",
 		prog, file_drivers);
+}
+
+/*
+ * Two versions, because they answer different questions: which release of
+ * this project the tool comes from (NEWS.md), and which libblkio release
+ * its interface matches.  The tool's, that is: the library it runs
+ * against may be another libblkio.so.1.
+ */
+static void version(void)
+{
+	printf("blkio-bench (blkio) %s\n", BLKIO_VERSION);
+	printf("libblkio API %s\n", BLKIO_API_VERSION);
 }
 
 static noreturn void bad_usage(const char *prog, const char *msg)
@@ -324,6 +340,9 @@ void options_parse(int argc, char **argv, struct bench_config *cfg)
 		switch (opt) {
 		case 'h':
 			usage(stdout, prog);
+			exit(EXIT_SUCCESS);
+		case OPT_VERSION:
+			version();
 			exit(EXIT_SUCCESS);
 		case OPT_NUM_THREADS:
 			/* Each thread is a queue, and num-queues is an int. */
