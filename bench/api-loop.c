@@ -19,6 +19,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* RTLD_DEFAULT */
 #endif
+#include <errno.h>
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,8 +62,9 @@ static int open_target(struct loop *l, const struct bench_args *args)
 	ret = blkio_set_str(l->b, "path", args->path);
 	if (ret < 0)
 		return fail("path", ret);
+	/* Drivers without the property (virtio-blk: -ENOENT) are direct. */
 	ret = blkio_set_bool(l->b, "direct", args->direct);
-	if (ret < 0)
+	if (ret < 0 && ret != -ENOENT)
 		return fail("direct", ret);
 	ret = blkio_set_bool(l->b, "read-only", true);
 	if (ret < 0)
