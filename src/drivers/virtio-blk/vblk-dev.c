@@ -118,12 +118,26 @@ static int check_block_size(struct vblk_dev *d,
 	return 0;
 }
 
+/*
+ * Bytes in one read or write piece: what max_segs segments of at most
+ * max_seg_len bytes carry, whole blocks only.  0 when not even one block
+ * fits: such a device cannot do I/O.
+ */
+static uint32_t rw_limit(const struct vblk_dev *d)
+{
+	uint64_t max_rw = VBLK_MAX_PIECE;
+
+	if (d->max_seg_len &&
+	    (uint64_t)d->max_seg_len * d->max_segs < max_rw)
+		max_rw = (uint64_t)d->max_seg_len * d->max_segs;
+	return (uint32_t)round_down(max_rw, d->blk_size);
+}
+
 /* Segments and transfer size: what one read or write may carry. */
-static void transfer_limits(struct vblk_dev *d,
-			    const struct virtio_blk_config *cfg)
+static int transfer_limits(struct vblk_dev *d,
+			   const struct virtio_blk_config *cfg)
 {
 	struct dev_info *i = &d->info;
-	uint64_t max_rw = VBLK_MAX_PIECE;
 
 	d->max_segs = 1;
 	if (vblk_has(d, VIRTIO_BLK_F_SEG_MAX) && le32toh(cfg->seg_max))
@@ -131,18 +145,19 @@ static void transfer_limits(struct vblk_dev *d,
 	if (d->max_segs > VBLK_MAX_SEGS)
 		d->max_segs = VBLK_MAX_SEGS;
 	d->max_seg_len = 0;
-	if (vblk_has(d, VIRTIO_BLK_F_SIZE_MAX) && le32toh(cfg->size_max)) {
+	if (vblk_has(d, VIRTIO_BLK_F_SIZE_MAX))
 		d->max_seg_len = le32toh(cfg->size_max);
-		if ((uint64_t)d->max_seg_len * d->max_segs < max_rw)
-			max_rw = (uint64_t)d->max_seg_len * d->max_segs;
-	}
-	max_rw = round_down(max_rw, d->blk_size);
-	d->max_rw = (uint32_t)(max_rw ? max_rw : d->blk_size);
+	d->max_rw = rw_limit(d);
+	if (!d->max_rw)
+		return blkio_err(-EIO,
+				 "virtio-blk device limits (size_max %u x seg_max %u) do not fit one block",
+				 d->max_seg_len, d->max_segs);
 
 	i->max_segments = (int)d->max_segs;
 	i->max_segment_len = d->max_seg_len > INT_MAX ? 0 :
 			     (int)d->max_seg_len;
 	i->max_transfer = d->max_seg_len ? (int)d->max_rw : 0;
+	return 0;
 }
 
 static void topology(struct vblk_dev *d, const struct virtio_blk_config *cfg)
@@ -227,7 +242,9 @@ int vblk_configure(struct vblk_dev *d, uint64_t features,
 	ret = check_block_size(d, &cfg);
 	if (ret < 0)
 		return ret;
-	transfer_limits(d, &cfg);
+	ret = transfer_limits(d, &cfg);
+	if (ret < 0)
+		return ret;
 	topology(d, &cfg);
 	range_limits(d, &cfg);
 	queue_limits(d, &cfg);
@@ -268,8 +285,18 @@ int vblk_start(struct blkio *b, int num_queues, int num_poll_queues)
 
 	vblk_stop(d);
 	/* Without indirect tables a request's chain must fit the ring. */
-	if (!indirect && d->max_segs + 2 > (unsigned)d->queue_size)
+	if (!indirect && d->max_segs + 2 > (unsigned)d->queue_size) {
+		if (d->queue_size < 3)
+			return blkio_err(-EINVAL,
+					 "queue-size %d is too small for a request without indirect descriptors",
+					 d->queue_size);
 		d->max_segs = (unsigned)d->queue_size - 2;
+		d->max_rw = rw_limit(d);
+		if (!d->max_rw)
+			return blkio_err(-EINVAL,
+					 "queue-size %d leaves too few descriptors for one block",
+					 d->queue_size);
+	}
 	d->ind_max = d->max_segs + 2;
 	vq_layout(&d->layout, (unsigned)d->queue_size, d->ind_max, indirect);
 	ret = d->t->alloc_shared(d, d->layout.len * (size_t)total, &d->shm);

@@ -93,9 +93,16 @@ static int piece_buf(struct vblk_queue *vbq, struct req *r, bool in,
 {
 	const struct vblk_dev *d = vbq->dev;
 	uint32_t len = r->len < d->max_rw ? (uint32_t)r->len : d->max_rw;
-	unsigned n = d->max_seg_len ? (len + d->max_seg_len - 1) / d->max_seg_len : 1;
+	unsigned n = d->max_seg_len ? (unsigned)(((uint64_t)len +
+						   d->max_seg_len - 1) /
+						  d->max_seg_len) : 1;
 	uint64_t dev;
 
+	/* max_rw keeps it within max_segs; the scratch array depends on it. */
+	if (unlikely(n > d->max_segs)) {
+		*msg = "request needs more segments than the device takes";
+		return -EINVAL;
+	}
 	if (!vq_has_room(&vbq->vq, n + 2))
 		return -EAGAIN;
 	if (unlikely(!vblk_translate(vbq, r->buf, len, &dev))) {
