@@ -22,13 +22,6 @@
 
 #include "vblk.h"
 
-/* How long a regular queue watches the used ring before it sleeps. */
-#define VBLK_SPIN_NS 20000
-
-/* Failed spins in a row after which a queue only spins every so often. */
-#define VBLK_SPIN_GIVE_UP 8
-#define VBLK_SPIN_RETRY 64
-
 /* Busy-poll rounds between two looks at the liveness fd. */
 #define POLLS_PER_LIVENESS_CHECK 4096
 
@@ -123,53 +116,11 @@ static int sleep_once(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 	return 0;
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-/*
- * Before sleeping, watch the used ring for a while with interrupts off:
- * a backend that answers within VBLK_SPIN_NS then needs no eventfd write
- * and we no wakeup, ppoll() and read() (half the system calls of an I/O
- * at queue depth 1).  A queue whose spins keep failing stops spinning
- * until one wait again ends within the time (spin_fails).
- */
-static bool spin(struct vblk_queue *vbq)
-{
-	uint64_t deadline;
-	unsigned i;
-
-	if (vbq->spin_fails >= VBLK_SPIN_GIVE_UP &&
-	    ++vbq->spin_fails % VBLK_SPIN_RETRY)
-		return false;
-	deadline = now_ns() + VBLK_SPIN_NS;
-	do {
-		for (i = 0; i < 32; i++) {
-			if (vq_has_used(&vbq->vq)) {
-				vbq->spin_fails = 0;
-				return true;
-			}
-			cpu_relax();
-		}
-	} while (now_ns() < deadline);
-	if (vbq->spin_fails < VBLK_SPIN_GIVE_UP)
-		vbq->spin_fails++;
-	return false;
-}
-
 static int sleep_wait(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 {
 	int ret;
 
 	while (ctx->filled < ctx->min) {
-		if (!vbq->vq.irq_on && spin(vbq)) {
-			progress(vbq, ctx);
-			continue;
-		}
 		if (!outstanding(vbq))
 			return blkio_err(-EINVAL,
 					 "min_completions is larger than total outstanding requests");

@@ -151,7 +151,6 @@ struct vblk_queue {
 	unsigned in_flight;	/* pieces the device holds */
 	bool need_kick;		/* published since the last notify */
 	unsigned polls;		/* busy-poll rounds since a liveness check */
-	unsigned spin_fails;	/* waits in a row a spin did not end */
 	struct vblk_slot *slots;
 	struct vq_seg *segs;	/* scratch: the piece being built */
 	struct vblk_region_view view;
