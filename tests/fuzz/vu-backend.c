@@ -301,6 +301,8 @@ static int recv_msg(struct fb *fb, struct msg *m, int *fds, int *nfds)
 	ssize_t n;
 
 	*nfds = 0;
+	memset(control, 0, sizeof(control));
+	memset(m, 0, sizeof(*m));
 	n = recvmsg(fb->conn, &mh, MSG_CMSG_CLOEXEC | MSG_WAITALL);
 	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
 		if (c->cmsg_type != SCM_RIGHTS)
