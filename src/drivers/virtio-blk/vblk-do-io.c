@@ -41,9 +41,10 @@ static inline void cpu_relax(void)
 }
 
 /* Reap, move the backlog in and kick; a broken device fails it all. */
-static void progress(struct vblk_queue *vbq, struct do_io_ctx *ctx)
+static inline void progress(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 {
-	if (unlikely(vblk_broken(vbq->dev)) || vblk_reap(vbq, ctx) < 0) {
+	if (unlikely(vblk_broken(vbq->dev)) ||
+	    (vq_has_used(&vbq->vq) && vblk_reap(vbq, ctx) < 0)) {
 		vblk_fail_all(vbq, ctx);
 		return;
 	}
@@ -84,10 +85,7 @@ static bool expired(const struct do_io_ctx *ctx)
 static int sleep_once(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 {
 	struct vblk_dev *d = vbq->dev;
-	struct pollfd p[2] = {
-		{ .fd = vbq->call_fd, .events = POLLIN },
-		{ .fd = d->liveness_fd, .events = POLLRDHUP },
-	};
+	struct pollfd *p = vbq->wait_fds;
 	struct timespec left, *ts = NULL;
 	uint64_t count;
 	int ret;
@@ -96,6 +94,7 @@ static int sleep_once(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 		do_io_time_left(ctx, &left);
 		ts = &left;
 	}
+	p[0].revents = p[1].revents = 0;
 	ret = ppoll(p, d->liveness_fd >= 0 ? 2 : 1, ts, ctx->sig);
 	if (ret < 0) {
 		if (errno == EINTR)

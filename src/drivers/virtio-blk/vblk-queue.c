@@ -6,6 +6,7 @@
  * device whose virtqueue has none.  The call eventfd is a regular
  * queue's completion fd.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
@@ -66,6 +67,18 @@ static int init_vq(struct vblk_dev *d, struct vblk_queue *vbq)
 	return 0;
 }
 
+/* What the submit fast path may take (see struct vblk_queue). */
+static void fast_path_limits(const struct vblk_dev *d, struct vblk_queue *vbq)
+{
+	uint32_t max = d->max_rw;
+
+	if (d->max_seg_len && d->max_seg_len < max)
+		max = d->max_seg_len;
+	vbq->blk_mask = d->blk_size - 1;
+	vbq->fast_max = vbq->vq.indirect ? max : 0;
+	vbq->read_only = d->read_only;
+}
+
 int vblk_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 {
 	struct vblk_dev *d = vblk_dev(b);
@@ -95,6 +108,10 @@ int vblk_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 	/* libblkio's virtio-blk queues start with notifications off. */
 	vbq->q.completion_fd = poll ? -1 : vbq->call_fd;
 	vbq->q.completion_fd_enabled = false;
+	fast_path_limits(d, vbq);
+	vbq->wait_fds[0] = (struct pollfd){ .fd = vbq->call_fd, .events = POLLIN };
+	vbq->wait_fds[1] = (struct pollfd){ .fd = d->liveness_fd,
+					    .events = POLLRDHUP };
 	ret = d->t->setup_vq(d, vbq);
 	if (ret < 0)
 		goto out_fini;

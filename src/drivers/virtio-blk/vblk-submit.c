@@ -323,22 +323,48 @@ static void submit_slow(struct vblk_queue *vbq, struct req *r)
 		queue_post(&vbq->q, r, ret, msg);
 }
 
+/*
+ * The common request in one go: a read or write of whole blocks, no FUA,
+ * within the device's limits, from a mapped region, into a free head of
+ * an indirect queue with nothing backlogged.  False: take the general
+ * path (which also reports what is wrong).
+ */
+static inline bool submit_fast(struct vblk_queue *vbq, struct req *r)
+{
+	struct vq *vq = &vbq->vq;
+	bool in = r->op == REQ_READ;
+	struct vq_hdr *hdr;
+	uint64_t dev;
+	uint16_t h;
+
+	if (unlikely((!in && r->op != REQ_WRITE) || r->flags ||
+		     ((r->start | r->len) & vbq->blk_mask) ||
+		     r->len - 1 >= vbq->fast_max || !vq->nr_free ||
+		     vbq->q.backlog.head || (!in && vbq->read_only) ||
+		     vblk_broken(vbq->dev)))
+		return false;
+	if (unlikely(!vblk_translate(vbq, r->buf, r->len, &dev)))
+		return false;
+	h = vq_add_indirect3(vq, dev, (uint32_t)r->len, in);
+	hdr = &vq->hdrs[h];
+	hdr->out.type = htole32(in ? VIRTIO_BLK_T_IN : VIRTIO_BLK_T_OUT);
+	hdr->out.ioprio = 0;
+	hdr->out.sector = htole64(r->start >> VIRTIO_BLK_SECTOR_SHIFT);
+	hdr->status = 0xff;
+	vbq->slots[h] = (struct vblk_slot){ .r = r, .len = r->len };
+	vbq->in_flight++;
+	return true;
+}
+
 /* queue_ops.submit */
 void vblk_submit(struct blkioq *q, struct req *r)
 {
 	struct vblk_queue *vbq = vblk_queue(q);
-	const struct vblk_dev *d = vbq->dev;
-	const char *msg;
 
 	r->stage = 0;
+	if (likely(submit_fast(vbq, r)))
+		return;
 	r->drv[0] = 0;
-	/* The common case: a read of whole blocks on a healthy device. */
-	if (likely(r->op == REQ_READ && !q->backlog.head &&
-		   !((r->start | r->len) & (d->blk_size - 1)) && r->len &&
-		   !vblk_broken(d))) {
-		if (likely(piece_buf(vbq, r, true, &msg) == 0))
-			return;
-	}
 	submit_slow(vbq, r);
 }
 
@@ -360,13 +386,11 @@ void vblk_refill(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 	}
 }
 
-/* Publish what was queued and tell the device if it wants to know. */
-void vblk_kick(struct vblk_queue *vbq)
+/* The device wants to know about new buffers (vblk_kick()). */
+void vblk_notify(struct vblk_queue *vbq)
 {
 	static const uint64_t one = 1;
 
-	if (!vq_publish(&vbq->vq))
-		return;
 	if (vbq->dev->t->notify) {
 		vbq->dev->t->notify(vbq);
 		return;

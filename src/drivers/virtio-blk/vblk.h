@@ -10,6 +10,7 @@
 #ifndef BLKIO_VBLK_H
 #define BLKIO_VBLK_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -153,6 +154,17 @@ struct vblk_queue {
 	unsigned polls;		/* busy-poll rounds since a liveness check */
 	struct vblk_slot *slots;
 	struct vq_seg *segs;	/* scratch: the piece being built */
+
+	/*
+	 * The fast path's limits, copied from the device at start: reads
+	 * and writes of whole blocks up to fast_max bytes (0: never) go
+	 * straight into an indirect table (vblk-submit.c).
+	 */
+	uint64_t blk_mask;
+	uint32_t fast_max;
+	bool read_only;
+
+	struct pollfd wait_fds[2];	/* call fd, liveness fd */
 	struct vblk_region_view view;
 };
 
@@ -228,7 +240,14 @@ void vblk_remove_queue(struct blkioq *q);
 void vblk_submit(struct blkioq *q, struct req *r);
 int vblk_queue_piece(struct vblk_queue *vbq, struct req *r, const char **msg);
 void vblk_refill(struct vblk_queue *vbq, struct do_io_ctx *ctx);
-void vblk_kick(struct vblk_queue *vbq);
+void vblk_notify(struct vblk_queue *vbq);
+
+/* Publish what was queued and tell the device if it wants to know. */
+static inline void vblk_kick(struct vblk_queue *vbq)
+{
+	if (vbq->vq.avail_pub != vbq->vq.avail_idx && vq_publish(&vbq->vq))
+		vblk_notify(vbq);
+}
 void vblk_finish(struct vblk_queue *vbq, struct do_io_ctx *ctx, struct req *r,
 		 int ret, const char *msg);
 

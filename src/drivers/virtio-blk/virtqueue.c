@@ -189,15 +189,11 @@ void vq_add(struct vq *vq, uint16_t h, const struct vq_seg *segs, unsigned n)
  * The chain's descriptors are found from the private list, never from
  * the shared next fields, which the device could have rewritten.
  */
-void vq_put_head(struct vq *vq, uint16_t h)
+void vq_put_head_direct(struct vq *vq, uint16_t h)
 {
 	uint16_t n = vq->chain_len[h], last = h;
 	unsigned i;
 
-	if (vq->indirect) {
-		vq->free_stack[vq->nr_free++] = h;
-		return;
-	}
 	for (i = 1; i < n; i++)
 		last = vq->next_free[last];
 	vq->next_free[last] = vq->free_head;
@@ -205,51 +201,3 @@ void vq_put_head(struct vq *vq, uint16_t h)
 	vq->nr_free = (uint16_t)(vq->nr_free + n);
 }
 
-bool vq_publish(struct vq *vq)
-{
-	uint16_t old = vq->avail_pub, idx = vq->avail_idx;
-	uint16_t event;
-
-	if (old == idx)
-		return false;
-	vq->avail_pub = idx;
-	__atomic_store_n(&vq->avail->idx, htole16(idx), __ATOMIC_RELEASE);
-	/*
-	 * The index must be visible before the device's wish is read, or
-	 * both sides could decide the other one will act (2.7.13.3).
-	 */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (vq->event_idx) {
-		event = le16toh(__atomic_load_n(vq->avail_event,
-						__ATOMIC_RELAXED));
-		return vring_need_event(event, idx, old);
-	}
-	return !(le16toh(__atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED)) &
-		 VRING_USED_F_NO_NOTIFY);
-}
-
-bool vq_irq_enable(struct vq *vq)
-{
-	if (vq->event_idx)
-		__atomic_store_n(vq->used_event, htole16(vq->last_used),
-				 __ATOMIC_RELAXED);
-	else if (!vq->irq_on)
-		__atomic_store_n(&vq->avail->flags, 0, __ATOMIC_RELAXED);
-	vq->irq_on = true;
-	/* Our wish before the device's index: see vq_publish(). */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	return vq_has_used(vq);
-}
-
-void vq_irq_disable(struct vq *vq)
-{
-	if (!vq->irq_on)
-		return;
-	vq->irq_on = false;
-	if (vq->event_idx)
-		vq_irq_keep_off(vq);
-	else
-		__atomic_store_n(&vq->avail->flags,
-				 htole16(VRING_AVAIL_F_NO_INTERRUPT),
-				 __ATOMIC_RELAXED);
-}

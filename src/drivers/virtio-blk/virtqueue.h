@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../../core/driver-api.h"
 #include "virtio-spec.h"
 
 /* Where the parts of one virtqueue sit in a shared area. */
@@ -105,13 +106,53 @@ uint16_t vq_take_head(struct vq *vq, unsigned n);
 void vq_add(struct vq *vq, uint16_t h, const struct vq_seg *segs, unsigned n);
 
 /* Give back the descriptors of head h, whose chain the device used. */
-void vq_put_head(struct vq *vq, uint16_t h);
+void vq_put_head_direct(struct vq *vq, uint16_t h);
+
+static inline void vq_put_head(struct vq *vq, uint16_t h)
+{
+	if (likely(vq->indirect))
+		vq->free_stack[vq->nr_free++] = h;
+	else
+		vq_put_head_direct(vq, h);
+}
 
 /*
- * Publish what vq_add() queued; true if the device wants to be told
- * (the transport's notify).
+ * The fast path of the common request, a header, one data segment and
+ * the status byte in an indirect table: what vq_take_head() + vq_add()
+ * do for it, without the segment array.  Only with vq->indirect and a
+ * free head (vq->nr_free > 0).
  */
-bool vq_publish(struct vq *vq);
+static inline uint16_t vq_add_indirect3(struct vq *vq, uint64_t data,
+					uint32_t len, bool write)
+{
+	uint16_t h = vq->free_stack[--vq->nr_free];
+	uint64_t hdr = vq->hdrs_dev + (uint64_t)h * sizeof(struct vq_hdr);
+	struct vring_desc *t = &vq->ind[(size_t)h * vq->ind_max];
+
+	t[0] = (struct vring_desc){
+		.addr = htole64(hdr + offsetof(struct vq_hdr, out)),
+		.len = htole32(sizeof(struct virtio_blk_outhdr)),
+		.flags = htole16(VRING_DESC_F_NEXT),
+		.next = htole16(1),
+	};
+	t[1] = (struct vring_desc){
+		.addr = htole64(data),
+		.len = htole32(len),
+		.flags = htole16(VRING_DESC_F_NEXT |
+				 (write ? VRING_DESC_F_WRITE : 0)),
+		.next = htole16(2),
+	};
+	t[2] = (struct vring_desc){
+		.addr = htole64(hdr + offsetof(struct vq_hdr, status)),
+		.len = htole32(1),
+		.flags = htole16(VRING_DESC_F_WRITE),
+	};
+	vq->desc[h].len = htole32(3 * sizeof(struct vring_desc));
+	vq->avail->ring[vq->avail_idx & vq->mask] = htole16(h);
+	vq->avail_idx++;
+	return h;
+}
+
 
 /* The device's used index, loaded once (acquire). */
 static inline uint16_t vq_used_idx(const struct vq *vq)
@@ -132,20 +173,71 @@ static inline uint32_t vq_used_id(const struct vq *vq, uint16_t i)
 	return le32toh(__atomic_load_n(&e->id, __ATOMIC_RELAXED));
 }
 
-/*
- * Ask for interrupts (used ring notifications) or not.  Enabling returns
- * true when entries arrived that the device may already have decided not
- * to notify about: the caller must not sleep on them.
- */
-bool vq_irq_enable(struct vq *vq);
-void vq_irq_disable(struct vq *vq);
-
 /* With interrupts off and EVENT_IDX, keep used_event out of reach. */
 static inline void vq_irq_keep_off(struct vq *vq)
 {
 	if (vq->event_idx && !vq->irq_on)
 		__atomic_store_n(vq->used_event,
 				 htole16((uint16_t)(vq->last_used + 0x8000)),
+				 __ATOMIC_RELAXED);
+}
+
+/*
+ * Publish what vq_add() queued; true if the device wants to be told
+ * (the transport's notify).
+ */
+static inline bool vq_publish(struct vq *vq)
+{
+	uint16_t old = vq->avail_pub, idx = vq->avail_idx;
+	uint16_t event;
+
+	if (old == idx)
+		return false;
+	vq->avail_pub = idx;
+	__atomic_store_n(&vq->avail->idx, htole16(idx), __ATOMIC_RELEASE);
+	/*
+	 * The index must be visible before the device's wish is read, or
+	 * both sides could decide the other one will act (2.7.13.3).
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (vq->event_idx) {
+		event = le16toh(__atomic_load_n(vq->avail_event,
+						__ATOMIC_RELAXED));
+		return vring_need_event(event, idx, old);
+	}
+	return !(le16toh(__atomic_load_n(&vq->used->flags, __ATOMIC_RELAXED)) &
+		 VRING_USED_F_NO_NOTIFY);
+}
+
+/*
+ * Ask for interrupts (used ring notifications).  Returns true when
+ * entries arrived that the device may already have decided not to
+ * notify about: the caller must not sleep on them.
+ */
+static inline bool vq_irq_enable(struct vq *vq)
+{
+	if (vq->event_idx)
+		__atomic_store_n(vq->used_event, htole16(vq->last_used),
+				 __ATOMIC_RELAXED);
+	else if (!vq->irq_on)
+		__atomic_store_n(&vq->avail->flags, 0, __ATOMIC_RELAXED);
+	vq->irq_on = true;
+	/* Our wish before the device's index: see vq_publish(). */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	return vq_has_used(vq);
+}
+
+/* No interrupts: the driver reaps by itself. */
+static inline void vq_irq_disable(struct vq *vq)
+{
+	if (!vq->irq_on)
+		return;
+	vq->irq_on = false;
+	if (vq->event_idx)
+		vq_irq_keep_off(vq);
+	else
+		__atomic_store_n(&vq->avail->flags,
+				 htole16(VRING_AVAIL_F_NO_INTERRUPT),
 				 __ATOMIC_RELAXED);
 }
 
