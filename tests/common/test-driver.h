@@ -95,6 +95,27 @@ struct test_driver {
 	 * io_uring hands them to the kernel and reaps them when they finish.
 	 */
 	bool zeroes_complete_in_do_io;
+
+	/*
+	 * The target is not opened by the library but served by a backend
+	 * process: a test's scratch file or device is exported by
+	 * qemu-storage-daemon (tests/common/qsd.h) and "path" is the
+	 * export's socket (virtio-blk-vhost-user).
+	 */
+	bool needs_backend;
+
+	/*
+	 * Buffers must lie in mapped memory regions with an fd
+	 * (needs-mem-regions): tests/io's buffers come from a memfd mapped
+	 * into every instance (iot_alloc()).
+	 */
+	bool needs_mem_regions;
+
+	/* The driver has the "direct" property (virtio-blk: -ENOENT). */
+	bool has_direct;
+
+	/* The property sizing a queue: "num-entries" or "queue-size". */
+	const char *entries_prop;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */
@@ -116,5 +137,14 @@ const char *test_driver_name(void);
  * why, for a test program to print before it exits 77.
  */
 int test_driver_probe(char *why, size_t len);
+
+/*
+ * For drivers that need a backend: export @image with qemu-storage-daemon
+ * (queues: BLKIO_TEST_QSD_QUEUES, default 4) and return the socket's path
+ * (malloc'd); the daemon is stopped when the process exits.  NULL with
+ * why filled in when it cannot be started.
+ */
+char *test_driver_export(const char *image, bool read_only, char *why,
+			 size_t len);
 
 #endif

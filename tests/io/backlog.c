@@ -74,7 +74,7 @@ static void setup_common(bool direct)
 	bufs = iot_alloc(WRITE_BASE);
 	iot_fill(bufs, WRITE_BASE, 0, 1);
 	iot_pwrite(path, bufs, WRITE_BASE, 0);
-	free(bufs);
+	iot_free(bufs);
 
 	b = iot_open(path, &o);
 	ck_assert_int_eq(blkio_get_int(b, "num-entries", &entries), 0);
@@ -102,9 +102,9 @@ static void teardown(void)
 {
 	blkio_destroy(&b);
 	iot_remove_file(&path);
-	free(bufs);
-	free(reqs);
-	free(done);
+	iot_free(bufs);
+	iot_free(reqs);
+	iot_free(done);
 }
 
 static void queue_req(int i)
@@ -203,7 +203,7 @@ START_TEST(test_backlog)
 			ck_assert_msg(iot_check_zero(p, BLK) == BLK,
 				      "block %d written without a write", i);
 	}
-	free(chk);
+	iot_free(chk);
 }
 END_TEST
 

@@ -56,7 +56,7 @@ static void teardown(void)
 {
 	blkio_destroy(&b);
 	iot_remove_file(&path);
-	free(buf);
+	iot_free(buf);
 }
 
 static void sleep_ms(int ms)
@@ -358,9 +358,9 @@ START_TEST(test_epoll_long_run)
 	ck_assert_int_eq(blkioq_do_io(q, c, 0, DEPTH, NULL), 0);
 	ck_assert_uint_gt(r.wakeups, 0);
 	close(ep);
-	free(r.seen);
-	free(r.slot_req);
-	free(r.slots);
+	iot_free(r.seen);
+	iot_free(r.slot_req);
+	iot_free(r.slots);
 }
 END_TEST
 

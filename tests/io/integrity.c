@@ -78,7 +78,7 @@ static void verify_file(uint64_t off, size_t len, uint32_t seed)
 	bad = iot_check(chk, len, off, seed);
 	ck_assert_msg(bad == len, "file differs at %llu (seed %u)",
 		      (unsigned long long)(off + bad), seed);
-	free(chk);
+	iot_free(chk);
 }
 
 static void write_read(uint64_t off, size_t len, uint32_t seed)
@@ -96,8 +96,8 @@ static void write_read(uint64_t off, size_t len, uint32_t seed)
 	ck_assert_msg(bad == len, "read back of %zu at %llu differs at +%zu",
 		      len, (unsigned long long)off, bad);
 	verify_file(off, len, seed);
-	free(w);
-	free(r);
+	iot_free(w);
+	iot_free(r);
 }
 
 START_TEST(test_rw_buffered_odd)
@@ -167,8 +167,8 @@ static void vec_write_read(uint64_t off, size_t len, const size_t *wl,
 	ck_assert_msg(bad == len, "readv (%d iovecs) of %zu at %llu differs "
 		      "at +%zu", rn, len, (unsigned long long)off, bad);
 	verify_file(off, len, seed);
-	free(w);
-	free(r);
+	iot_free(w);
+	iot_free(r);
 }
 
 START_TEST(test_vec_buffered_odd)
@@ -259,8 +259,8 @@ static void *queue_worker(void *arg)
 	if (!w->failure && iot_check(back, w->len, w->base,
 				     50 + (uint32_t)w->index) != w->len)
 		w->failure = "data read back differs";
-	free(data);
-	free(back);
+	iot_free(data);
+	iot_free(back);
 	return NULL;
 }
 
@@ -296,7 +296,7 @@ START_TEST(test_several_queues)
 		run1(qq, r);
 		ck_assert_uint_eq(iot_check(r, 1 << 20, w[i].base,
 					    50 + (uint32_t)i), 1 << 20);
-		free(r);
+		iot_free(r);
 	}
 }
 END_TEST
@@ -315,7 +315,7 @@ static void check_zeroed(uint64_t off, uint64_t len, uint32_t seed)
 		      (unsigned long long)(off + bad));
 	ck_assert_uint_eq(iot_check(r + margin + len, margin, off + len, seed),
 			  margin);
-	free(r);
+	iot_free(r);
 }
 
 START_TEST(test_write_zeroes)
@@ -352,7 +352,7 @@ START_TEST(test_write_zeroes)
 	blkioq_read(q, 1 << 20, r, len, r, 0);
 	run1(q, r);
 	ck_assert_uint_eq(iot_check_zero(r, len), len);
-	free(r);
+	iot_free(r);
 }
 END_TEST
 
@@ -369,7 +369,7 @@ START_TEST(test_discard)
 	ck_assert_uint_eq(iot_check(r, margin, off - margin, 1), margin);
 	iot_pread(path, r, margin, off + len);
 	ck_assert_uint_eq(iot_check(r, margin, off + len, 1), margin);
-	free(r);
+	iot_free(r);
 }
 END_TEST
 
@@ -391,7 +391,7 @@ START_TEST(test_fua)
 	blkioq_writev(q, 9 << 20, iov, 3, iov, BLKIO_REQ_FUA);
 	run1(q, iov);
 	verify_file(9 << 20, len, 62);
-	free(w);
+	iot_free(w);
 }
 END_TEST
 

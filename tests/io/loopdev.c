@@ -67,7 +67,7 @@ static void dev_write(uint64_t off, size_t len, uint32_t seed)
 	iot_fill(w, len, off, seed);
 	blkioq_write(q, off, w, len, w, 0);
 	run1(w);
-	free(w);
+	iot_free(w);
 }
 
 START_TEST(test_properties)
@@ -138,7 +138,7 @@ START_TEST(test_write_zeroes_flags)
 	bad = iot_check(r + margin + len, margin, off + len, 30 + f);
 	ck_assert_msg(bad == margin, "flags %s: data after the range "
 		      "changed", flag_names(f));
-	free(r);
+	iot_free(r);
 }
 END_TEST
 
@@ -153,10 +153,10 @@ START_TEST(test_discard)
 	run1(&ld);
 	r = dev_read(off - margin, margin);
 	ck_assert_uint_eq(iot_check(r, margin, off - margin, 40), margin);
-	free(r);
+	iot_free(r);
 	r = dev_read(off + len, margin);
 	ck_assert_uint_eq(iot_check(r, margin, off + len, 40), margin);
-	free(r);
+	iot_free(r);
 }
 END_TEST
 
@@ -180,7 +180,7 @@ START_TEST(test_read_past_end)
 			      "succeeded", reads[i].len,
 			      (unsigned long long)reads[i].off, DEV_SIZE);
 	}
-	free(r);
+	iot_free(r);
 }
 END_TEST
 
@@ -201,7 +201,7 @@ START_TEST(test_direct_integrity)
 		bad = iot_check(r, len, off, 50 + (uint32_t)i);
 		ck_assert_msg(bad == len, "%zu bytes at %llu differ at +%zu",
 			      len, (unsigned long long)off, bad);
-		free(r);
+		iot_free(r);
 	}
 
 	/* 64 one-block iovecs written, read back as one buffer. */
@@ -215,13 +215,13 @@ START_TEST(test_direct_integrity)
 	r = dev_read(8 << 20, 64 * (size_t)lbs);
 	ck_assert_uint_eq(iot_check(r, 64 * (size_t)lbs, 8 << 20, 60),
 			  64 * (size_t)lbs);
-	free(r);
-	free(w);
+	iot_free(r);
+	iot_free(w);
 
 	/* Untouched areas keep the backing file's pattern; flush works. */
 	r = dev_read(15 << 20, 1 << 20);
 	ck_assert_uint_eq(iot_check(r, 1 << 20, 15 << 20, 1), 1 << 20);
-	free(r);
+	iot_free(r);
 	blkioq_flush(q, q, 0);
 	run1(q);
 }

@@ -54,7 +54,7 @@ static void setup(void)
 static void teardown(void)
 {
 	blkio_destroy(&b);
-	free(buf);
+	iot_free(buf);
 	iot_remove_file(&path);
 }
 
@@ -172,7 +172,7 @@ START_TEST(test_batch_all_types)
 		iot_assert_reserved_zero(&c[i]);
 	}
 	for (t = 0; t < NR_TYPES; t++)
-		free(bufs[t]);
+		iot_free(bufs[t]);
 }
 END_TEST
 
@@ -249,7 +249,7 @@ START_TEST(test_invalid_flags_keep_data)
 	ck_assert_uint_eq(iot_check(chk, BLK, 0, 1), BLK);
 	iot_pread(path, chk, BLK, BLK);
 	ck_assert_uint_eq(iot_check(chk, BLK, BLK, 1), BLK);
-	free(chk);
+	iot_free(chk);
 }
 END_TEST
 
@@ -402,7 +402,7 @@ START_TEST(test_errors_mixed_with_io)
 	ck_assert_int_eq(ok, (1 << 1) | (1 << 3) | (1 << 5));
 	ck_assert_int_eq(bad, (1 << 2) | (1 << 4) | (1 << 6));
 	ck_assert_uint_eq(iot_check(buf, BLK, 0, 1), BLK);
-	free(b2);
+	iot_free(b2);
 }
 END_TEST
 
@@ -446,7 +446,7 @@ START_TEST(test_zeroes_on_next_do_io)
 	ck_assert(c[0].user_data != c[1].user_data);
 	iot_pread(path, data, 2 * BLK, 4 * BLK);
 	ck_assert_int_eq(iot_check_zero(data, 2 * BLK), 2 * BLK);
-	free(data);
+	iot_free(data);
 }
 END_TEST
 
