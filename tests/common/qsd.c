@@ -68,9 +68,12 @@ static void run_daemon(const char *bin, const char *image, bool blockdev,
 	const char *ro = o->read_only ? ",read-only=on" : "";
 	char *file, *raw, *export;
 
-	if (asprintf(&file, "driver=%s,node-name=file0,filename=%s%s",
-		     blockdev ? "host_device" : "file", image, ro) < 0 ||
-	    asprintf(&raw, "driver=raw,node-name=disk0,file=file0%s", ro) < 0 ||
+	/* discard=unmap: discards punch holes, as the file drivers' do. */
+	if (asprintf(&file, "driver=%s,node-name=file0,filename=%s,"
+		     "discard=unmap%s", blockdev ? "host_device" : "file",
+		     image, ro) < 0 ||
+	    asprintf(&raw, "driver=raw,node-name=disk0,file=file0,"
+		     "discard=unmap%s", ro) < 0 ||
 	    asprintf(&export, "type=vhost-user-blk,id=exp0,node-name=disk0,"
 		     "addr.type=unix,addr.path=%s,writable=%s,num-queues=%d,"
 		     "logical-block-size=512", sock,

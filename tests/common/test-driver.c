@@ -57,6 +57,9 @@ const struct test_driver test_drivers[] = {
 		.needs_mem_regions = true,
 		.has_direct = false,
 		.entries_prop = "queue-size",
+		.completion_fd_starts_disabled = true,
+		.backend_signals_spuriously = true,
+		.checks_alignment = true,
 	},
 	{ .name = NULL },
 };

@@ -116,6 +116,28 @@ struct test_driver {
 
 	/* The property sizing a queue: "num-entries" or "queue-size". */
 	const char *entries_prop;
+
+	/*
+	 * Completion-fd notifications start disabled (libblkio's virtio-blk
+	 * drivers): tests that wait on the fd enable them first, as QEMU
+	 * does since 2023.
+	 */
+	bool completion_fd_starts_disabled;
+
+	/*
+	 * The backend signals the completion fd on its own now and then
+	 * (libvhost-user: once when it is given the fd, and for its first
+	 * completions whatever the driver asked), so "the fd stays quiet"
+	 * cannot be asserted.
+	 */
+	bool backend_signals_spuriously;
+
+	/*
+	 * Requests whose start or length is not a multiple of
+	 * request-alignment complete with -EINVAL (a virtio-blk device
+	 * addresses 512-byte sectors); the file drivers pass them on.
+	 */
+	bool checks_alignment;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */
