@@ -169,4 +169,16 @@ int test_driver_probe(char *why, size_t len);
 char *test_driver_export(const char *image, bool read_only, char *why,
 			 size_t len);
 
+/*
+ * Buffers for I/O (test-arena.c): page-aligned and zeroed; for drivers
+ * that need memory regions they lie in a memfd that
+ * test_driver_map_arena() maps into an instance (after blkio_start()).
+ * NULL when out of memory; test_buf_free() takes any pointer
+ * test_buf_alloc() or malloc() returned.
+ */
+struct blkio;
+void *test_buf_alloc(size_t len);
+void test_buf_free(void *p);
+int test_driver_map_arena(struct blkio *b);
+
 #endif

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -127,38 +126,6 @@ static void set_int(struct blkio *b, const char *name, int value)
 		      blkio_get_error_msg());
 }
 
-/*
- * Buffers of drivers that need memory regions come from one memfd
- * mapped into every instance iot_open() makes: a bump allocator whose
- * last allocation can be given back (tests free in reverse order, or
- * not at all).  ARENA_LEN is address space; only touched pages count.
- */
-#define ARENA_LEN (2ull << 30)
-
-static struct blkio_mem_region arena = { .fd = -1 };
-static size_t arena_used;
-static size_t arena_last;	/* offset of the last allocation */
-
-static void arena_init(void)
-{
-	if (arena.fd >= 0)
-		return;
-	arena.fd = memfd_create("blkio-test-arena", MFD_CLOEXEC);
-	ck_assert_msg(arena.fd >= 0, "memfd_create: %s", strerror(errno));
-	ck_assert_int_eq(ftruncate(arena.fd, (off_t)ARENA_LEN), 0);
-	arena.addr = mmap(NULL, ARENA_LEN, PROT_READ | PROT_WRITE,
-			  MAP_SHARED | MAP_NORESERVE, arena.fd, 0);
-	ck_assert_msg(arena.addr != MAP_FAILED, "mmap arena: %s",
-		      strerror(errno));
-	arena.len = ARENA_LEN;
-}
-
-static bool in_arena(const void *p)
-{
-	return arena.fd >= 0 && (const char *)p >= (char *)arena.addr &&
-	       (const char *)p < (char *)arena.addr + arena.len;
-}
-
 /* The target for drivers served by a backend: the export's socket. */
 static char *backend_path(const char *path, bool read_only)
 {
@@ -195,12 +162,9 @@ struct blkio *iot_open(const char *path, const struct iot_opts *o)
 		set_int(b, "num-queues", o->num_queues);
 	ret = blkio_start(b);
 	ck_assert_msg(ret == 0, "start: %d %s", ret, blkio_get_error_msg());
-	if (d->needs_mem_regions) {
-		arena_init();
-		ret = blkio_map_mem_region(b, &arena);
-		ck_assert_msg(ret == 0, "map the buffer arena: %d %s", ret,
-			      blkio_get_error_msg());
-	}
+	ret = test_driver_map_arena(b);
+	ck_assert_msg(ret == 0, "map the buffer arena: %d %s", ret,
+		      blkio_get_error_msg());
 	return b;
 }
 
@@ -215,34 +179,15 @@ unsigned iot_pow2(unsigned n)
 
 void *iot_alloc(size_t len)
 {
-	void *p = NULL;
-	size_t need = (len + 4095) & ~(size_t)4095;
+	void *p = test_buf_alloc(len);
 
-	if (test_driver()->needs_mem_regions) {
-		arena_init();
-		ck_assert_msg(arena_used + need + 4096 <= arena.len,
-			      "test buffer arena exhausted");
-		arena_last = arena_used;
-		p = (char *)arena.addr + arena_used;
-		arena_used += need ? need : 4096;
-	} else {
-		ck_assert_int_eq(posix_memalign(&p, 4096, len ? len : 1), 0);
-	}
-	memset(p, 0, len);
+	ck_assert_msg(p, "out of memory for a %zu-byte test buffer", len);
 	return p;
 }
 
 void iot_free(void *p)
 {
-	if (!in_arena(p)) {
-		free(p);
-		return;
-	}
-	/* Only the last allocation gives its space back. */
-	if ((char *)p == (char *)arena.addr + arena_last) {
-		arena_used = arena_last;
-		arena_last = 0;
-	}
+	test_buf_free(p);
 }
 
 static uint8_t pattern_byte(uint64_t o, uint32_t seed)
