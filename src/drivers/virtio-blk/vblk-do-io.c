@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vblk.h"
+#include "vblk-reap.h"
 
 /* Busy-poll rounds between two looks at the liveness fd. */
 #define POLLS_PER_LIVENESS_CHECK 4096

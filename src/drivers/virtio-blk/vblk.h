@@ -251,8 +251,10 @@ static inline void vblk_kick(struct vblk_queue *vbq)
 void vblk_finish(struct vblk_queue *vbq, struct do_io_ctx *ctx, struct req *r,
 		 int ret, const char *msg);
 
-/* vblk-complete.c: used entries into completions */
-int vblk_reap(struct vblk_queue *vbq, struct do_io_ctx *ctx);
+/* vblk-complete.c: used entries into completions (vblk-reap.h) */
+void vblk_used_slow(struct vblk_queue *vbq, struct do_io_ctx *ctx,
+		    struct req *r, uint8_t status, uint64_t len);
+int vblk_device_broke(struct vblk_queue *vbq, const char *msg);
 void vblk_fail_all(struct vblk_queue *vbq, struct do_io_ctx *ctx);
 
 /* vblk-do-io.c: queue_ops.do_io and the completion-fd hint */

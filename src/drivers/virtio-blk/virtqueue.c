@@ -106,10 +106,34 @@ int vq_init(struct vq *vq, const struct vq_layout *l, void *base,
 						ind_max * sizeof(struct vring_desc)),
 				.flags = htole16(VRING_DESC_F_INDIRECT),
 			};
+	if (indirect)
+		for (i = 0; i < num; i++)
+			vq_fast_layout(vq, (uint16_t)i);
 	/* Interrupts start off: the driver enables them when it waits. */
 	vq->irq_on = true;
 	vq_irq_disable(vq);
 	return 0;
+}
+
+void vq_fast_layout(struct vq *vq, uint16_t h)
+{
+	uint64_t hdr = vq->hdrs_dev + (uint64_t)h * sizeof(struct vq_hdr);
+	struct vring_desc *t = &vq->ind[(size_t)h * vq->ind_max];
+
+	t[0] = (struct vring_desc){
+		.addr = htole64(hdr + offsetof(struct vq_hdr, out)),
+		.len = htole32(sizeof(struct virtio_blk_outhdr)),
+		.flags = htole16(VRING_DESC_F_NEXT),
+		.next = htole16(1),
+	};
+	t[1].next = htole16(2);
+	t[2] = (struct vring_desc){
+		.addr = htole64(hdr + offsetof(struct vq_hdr, status)),
+		.len = htole32(1),
+		.flags = htole16(VRING_DESC_F_WRITE),
+	};
+	vq->desc[h].len = htole32(3 * sizeof(struct vring_desc));
+	vq->chain_len[h] = 3;
 }
 
 void vq_fini(struct vq *vq)
@@ -126,7 +150,8 @@ uint16_t vq_take_head(struct vq *vq, unsigned n)
 
 	if (vq->indirect) {
 		h = vq->free_stack[--vq->nr_free];
-		vq->chain_len[h] = 1;
+		/* The general path rewrites the table: no fast layout now. */
+		vq->chain_len[h] = 0;
 		return h;
 	}
 	h = vq->free_head;

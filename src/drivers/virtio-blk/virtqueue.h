@@ -60,7 +60,11 @@ struct vq {
 	uint16_t nr_free;	/* free descriptors (heads when indirect) */
 	uint16_t free_head;	/* first free descriptor, direct mode */
 	uint16_t *next_free;	/* [num]: the free list, direct mode */
-	uint16_t *chain_len;	/* [num]: descriptors of each head's chain */
+	/*
+	 * [num]: descriptors of each head's chain; with indirect tables,
+	 * 3 while table h is in the fast layout (vq_add_indirect3()).
+	 */
+	uint16_t *chain_len;
 	uint16_t *free_stack;	/* [num]: free heads, indirect mode */
 	bool irq_on;		/* the device is asked to interrupt */
 };
@@ -116,38 +120,29 @@ static inline void vq_put_head(struct vq *vq, uint16_t h)
 		vq_put_head_direct(vq, h);
 }
 
+/* Table h in the fast layout: header, one data segment, status. */
+void vq_fast_layout(struct vq *vq, uint16_t h);
+
 /*
  * The fast path of the common request, a header, one data segment and
  * the status byte in an indirect table: what vq_take_head() + vq_add()
- * do for it, without the segment array.  Only with vq->indirect and a
- * free head (vq->nr_free > 0).
+ * do for it, without the segment array.  The header and status
+ * descriptors of a head never change, so only the data descriptor is
+ * written, unless the general path used the table since
+ * (chain_len[h] != 3).  Only with vq->indirect and a free head.
  */
 static inline uint16_t vq_add_indirect3(struct vq *vq, uint64_t data,
 					uint32_t len, bool write)
 {
 	uint16_t h = vq->free_stack[--vq->nr_free];
-	uint64_t hdr = vq->hdrs_dev + (uint64_t)h * sizeof(struct vq_hdr);
 	struct vring_desc *t = &vq->ind[(size_t)h * vq->ind_max];
 
-	t[0] = (struct vring_desc){
-		.addr = htole64(hdr + offsetof(struct vq_hdr, out)),
-		.len = htole32(sizeof(struct virtio_blk_outhdr)),
-		.flags = htole16(VRING_DESC_F_NEXT),
-		.next = htole16(1),
-	};
-	t[1] = (struct vring_desc){
-		.addr = htole64(data),
-		.len = htole32(len),
-		.flags = htole16(VRING_DESC_F_NEXT |
-				 (write ? VRING_DESC_F_WRITE : 0)),
-		.next = htole16(2),
-	};
-	t[2] = (struct vring_desc){
-		.addr = htole64(hdr + offsetof(struct vq_hdr, status)),
-		.len = htole32(1),
-		.flags = htole16(VRING_DESC_F_WRITE),
-	};
-	vq->desc[h].len = htole32(3 * sizeof(struct vring_desc));
+	if (unlikely(vq->chain_len[h] != 3))
+		vq_fast_layout(vq, h);
+	t[1].addr = htole64(data);
+	t[1].len = htole32(len);
+	t[1].flags = htole16(VRING_DESC_F_NEXT |
+			     (write ? VRING_DESC_F_WRITE : 0));
 	vq->avail->ring[vq->avail_idx & vq->mask] = htole16(h);
 	vq->avail_idx++;
 	return h;
