@@ -9,6 +9,7 @@ packages=(
 	check valgrind fio
 	libfuse3-dev fuse3
 	python3 util-linux e2fsprogs
+	qemu-system-common
 )
 
 missing=()
