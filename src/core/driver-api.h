@@ -112,6 +112,19 @@ struct driver {
 
 	/* Current device size in bytes ("capacity"). */
 	int (*get_capacity)(struct blkio *b, uint64_t *capacity);
+
+	/*
+	 * A memory region was mapped (blkio_map_mem_region(), after the
+	 * core's own checks) or is being unmapped (blkio_unmap_mem_region(),
+	 * or freeing a region still mapped): make it visible to the device,
+	 * or no longer.  Called with the instance lock held, in the started
+	 * state; map sets the message on error and the region is then not
+	 * recorded.  May be NULL: the region is only recorded.
+	 */
+	int (*map_mem_region)(struct blkio *b,
+			      const struct blkio_mem_region *region);
+	void (*unmap_mem_region)(struct blkio *b,
+				 const struct blkio_mem_region *region);
 };
 
 /* The driver's private data of an instance (priv_size bytes). */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
  * Memory regions.  Allocated regions are memfd-backed shared mappings the
- * instance owns until freed or destroyed; mapped regions are recorded (the
- * io_uring driver needs nothing more of them).  A region is identified by
+ * instance owns until freed or destroyed; mapped regions are recorded and
+ * handed to the driver's map_mem_region, where it has one (the virtio-blk
+ * drivers make them visible to the device; the file drivers need nothing).  A region is identified by
  * the value of all six fields, as in libblkio, iova and flags included
  * although nothing else looks at them.
  */
@@ -74,6 +75,12 @@ static struct region *append(struct blkio *b, const struct blkio_mem_region *r)
 static void drop(struct blkio *b, struct region *reg)
 {
 	*reg = b->regions[--b->nr_regions];
+}
+
+static void driver_unmap(struct blkio *b, const struct blkio_mem_region *r)
+{
+	if (b->drv->unmap_mem_region && b->state == STATE_STARTED)
+		b->drv->unmap_mem_region(b, r);
 }
 
 static void release_memory(const struct blkio_mem_region *r)
@@ -158,6 +165,9 @@ BLKIO_EXPORT void blkio_free_mem_region(struct blkio *b,
 	pthread_mutex_lock(&b->lock);
 	reg = find(b, region, true, false);
 	if (reg) {
+		/* The device must not keep memory that is given back. */
+		if (reg->mapped)
+			driver_unmap(b, &reg->r);
 		release_memory(&reg->r);
 		drop(b, reg);
 	}
@@ -195,9 +205,19 @@ static int map_locked(struct blkio *b, const struct blkio_mem_region *region)
 		if (!reg)
 			return blkio_err(-ENOMEM, "Out of memory");
 	}
+	if (b->drv->map_mem_region) {
+		int ret = b->drv->map_mem_region(b, region);
+
+		if (ret < 0) {
+			if (!reg->allocated)
+				drop(b, reg);
+			return ret;
+		}
+	}
 	reg->mapped = true;
 	return 0;
 }
+
 
 BLKIO_EXPORT int blkio_map_mem_region(struct blkio *b,
 				      const struct blkio_mem_region *region)
@@ -222,6 +242,7 @@ BLKIO_EXPORT void blkio_unmap_mem_region(struct blkio *b,
 	pthread_mutex_lock(&b->lock);
 	reg = find(b, region, false, true);
 	if (reg) {
+		driver_unmap(b, &reg->r);
 		reg->mapped = false;
 		if (!reg->allocated)
 			drop(b, reg);

@@ -24,6 +24,11 @@ static const struct prop iou_props[] = {
 		.offset = offsetof(struct iou_dev, poll_queue_mode),
 		.doc = "How poll queues poll: iopoll (the device) or busy-poll (the ring)",
 	}, {
+		.name = "register-mem-regions",
+		.type = PROP_BOOL, .write = WRITE_CREATED,
+		.offset = offsetof(struct iou_dev, register_mem_regions),
+		.doc = "Mapped memory regions become registered buffers of every queue (pinned: may-pin-mem-regions turns true)",
+	}, {
 		.name = "submit-batching",
 		.type = PROP_BOOL, .write = WRITE_CREATED,
 		.offset = offsetof(struct iou_dev, submit_batching),
@@ -39,6 +44,24 @@ static void iou_init(void *priv, struct dev_info *defaults)
 	d->submit_batching = true;
 }
 
+/* Called with the instance lock held, in the started state. */
+int iou_map_mem_region(struct blkio *b, const struct blkio_mem_region *r)
+{
+	struct iou_dev *d = iou_dev(b);
+
+	if (d->register_mem_regions)
+		uring_bufs_map(&d->bufs, r);
+	return 0;
+}
+
+void iou_unmap_mem_region(struct blkio *b, const struct blkio_mem_region *r)
+{
+	struct iou_dev *d = iou_dev(b);
+
+	if (d->register_mem_regions)
+		uring_bufs_unmap(&d->bufs, r);
+}
+
 const struct driver io_uring_driver = {
 	.name = "io_uring",
 	.priv_size = sizeof(struct iou_dev),
@@ -49,4 +72,6 @@ const struct driver io_uring_driver = {
 	.add_queue = iou_add_queue,
 	.remove_queue = iou_remove_queue,
 	.get_capacity = iou_get_capacity,
+	.map_mem_region = iou_map_mem_region,
+	.unmap_mem_region = iou_unmap_mem_region,
 };

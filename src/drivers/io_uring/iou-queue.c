@@ -21,6 +21,15 @@ static const struct queue_ops iou_queue_ops = {
 	.zones = true,
 };
 
+/* A queue whose ring registered the memory regions. */
+static const struct queue_ops iou_fixed_queue_ops = {
+	.submit = iou_submit_fixed,
+	.do_io = uring_do_io,
+	.set_completion_fd_enabled = uring_set_completion_fd_enabled,
+	.run_deferred = iou_run_deferred,
+	.zones = true,
+};
+
 static const struct uring_ops iou_uring_ops = {
 	.prep = iou_prep,
 	.complete = iou_complete,
@@ -37,6 +46,7 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		.poll = poll,
 		.iopoll = d->iopoll,
 		.batch_submit = d->submit_batching,
+		.bufs = d->register_mem_regions ? &d->bufs : NULL,
 		.unavailable_hint = "the linux-aio driver works without it",
 	};
 	struct iou_queue *iq;
@@ -51,6 +61,8 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		free(iq);
 		return ret;
 	}
+	if (iq->uq.bufs)
+		iq->uq.q.ops = &iou_fixed_queue_ops;
 	*qp = &iq->uq.q;
 	return 0;
 }

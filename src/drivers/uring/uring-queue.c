@@ -113,6 +113,7 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 	int ret;
 
 	uq->ops = s->ops;
+	uq->bufs = NULL;
 	/* Where the device cannot poll, a poll queue polls an ordinary ring. */
 	uq->busy_poll = s->poll && !s->iopoll;
 	ret = setup_ring(uq, s, &p);
@@ -133,6 +134,8 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 		blkio_err_os(ret, "Registering the device with io_uring failed");
 		goto out_exit_ring;
 	}
+	if (s->bufs)
+		uring_bufs_attach(s->bufs, uq);
 	ret = queue_init(&uq->q, s->queue_ops, s->poll, p.cq_entries);
 	if (ret < 0) {
 		blkio_err(ret, "Out of memory for request slots");
@@ -148,6 +151,7 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 out_fini_queue:
 	queue_fini(&uq->q);
 out_exit_ring:
+	uring_bufs_detach(uq);
 	io_uring_queue_exit(&uq->ring);
 	return ret;
 }
@@ -218,6 +222,7 @@ static void drain(struct uring_queue *uq)
 
 void uring_queue_fini(struct uring_queue *uq)
 {
+	uring_bufs_detach(uq);
 	drain(uq);
 	io_uring_queue_exit(&uq->ring);
 	if (uq->q.completion_fd >= 0)
