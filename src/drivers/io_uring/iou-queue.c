@@ -16,6 +16,7 @@ static void iou_run_deferred(struct blkioq *q, struct do_io_ctx *ctx)
 static const struct queue_ops iou_queue_ops = {
 	.submit = iou_submit,
 	.do_io = uring_do_io,
+	.do_io_fast = uring_do_io_fast,
 	.set_completion_fd_enabled = uring_set_completion_fd_enabled,
 	.run_deferred = iou_run_deferred,
 	.zones = true,
@@ -25,6 +26,7 @@ static const struct queue_ops iou_queue_ops = {
 static const struct queue_ops iou_fixed_queue_ops = {
 	.submit = iou_submit_fixed,
 	.do_io = uring_do_io,
+	.do_io_fast = uring_do_io_fast,
 	.set_completion_fd_enabled = uring_set_completion_fd_enabled,
 	.run_deferred = iou_run_deferred,
 	.zones = true,

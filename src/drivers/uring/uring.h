@@ -214,6 +214,8 @@ void uring_refill(struct uring_queue *uq);
 
 /* uring-do-io.c: queue_ops.do_io and .set_completion_fd_enabled */
 int uring_do_io(struct blkioq *q, struct do_io_ctx *ctx);
+int uring_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
+		     int max);
 void uring_set_completion_fd_enabled(struct blkioq *q, bool enable);
 
 #endif
