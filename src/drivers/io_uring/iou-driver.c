@@ -29,6 +29,11 @@ static const struct prop iou_props[] = {
 		.offset = offsetof(struct iou_dev, register_mem_regions),
 		.doc = "Mapped memory regions become registered buffers of every queue (pinned: may-pin-mem-regions turns true)",
 	}, {
+		.name = "single-issuer",
+		.type = PROP_BOOL, .write = WRITE_CREATED,
+		.offset = offsetof(struct iou_dev, single_issuer),
+		.doc = "Each queue's ring belongs to the first thread that calls blkioq_do_io() on it (DEFER_TASKRUN, registered ring fd)",
+	}, {
 		.name = "submit-batching",
 		.type = PROP_BOOL, .write = WRITE_CREATED,
 		.offset = offsetof(struct iou_dev, submit_batching),

@@ -41,6 +41,7 @@ struct iou_dev {
 	int num_entries;
 	bool submit_batching;
 	bool register_mem_regions;
+	bool single_issuer;
 
 	/* What connect found out about the kernel. */
 	bool discard_cmd;		/* block device: BLOCK_URING_CMD_DISCARD */

@@ -163,8 +163,9 @@ static int enter_ext(struct uring_queue *uq, unsigned to_submit,
 		.sigmask_sz = _NSIG / 8,
 	};
 	struct __kernel_timespec ts;
-	int fd = uq->ring.ring_fd;
+	int fd = uq->enter_fd;
 
+	flags |= uq->enter_flags;
 	if (!uq->ext_arg) {
 		if (ctx->has_deadline && wait_nr)
 			return blkio_err(-ENOTSUP,
@@ -190,19 +191,39 @@ static inline int enter(struct uring_queue *uq, unsigned to_submit,
 		flags |= IORING_ENTER_GETEVENTS;
 	if (unlikely(ctx->has_deadline || ctx->sig))
 		return enter_ext(uq, to_submit, wait_nr, flags, ctx);
-	return io_uring_enter(uq->ring.ring_fd, to_submit, wait_nr, flags,
-			      NULL);
+	return io_uring_enter(uq->enter_fd, to_submit, wait_nr,
+			      flags | uq->enter_flags, NULL);
+}
+
+/*
+ * A registered ring index means nothing to any task but the one that
+ * registered it (-EINVAL); the fd tells whether the ring belongs to
+ * another thread (-EEXIST).
+ */
+__attribute__((cold))
+static int foreign_thread(const struct uring_queue *uq, int ret)
+{
+	if (ret == -EINVAL && uq->enter_flags &&
+	    io_uring_enter(uq->ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS,
+			   NULL) == -EEXIST)
+		return -EEXIST;
+	return ret;
 }
 
 /* What an io_uring_enter error means for this call: 0 to go on. */
 __attribute__((cold))
-static int enter_failed(const struct do_io_ctx *ctx, int ret)
+static int enter_failed(const struct uring_queue *uq,
+			const struct do_io_ctx *ctx, int ret)
 {
+	ret = foreign_thread(uq, ret);
 	switch (ret) {
 	case -EINTR:
 		if (ctx->interruptible)
 			return blkio_err(-EINTR, "Interrupted by a signal");
 		return 0;
+	case -EEXIST:	/* IORING_SETUP_SINGLE_ISSUER */
+		return blkio_err(-EEXIST,
+				 "The queue belongs to the thread that first called blkioq_do_io() on it (single-issuer=true)");
 	case -ETIME:	/* the deadline is checked by the caller */
 	case -EAGAIN:	/* kernel short of resources: reap and retry */
 	case -EBUSY:
@@ -230,10 +251,11 @@ static inline bool taskrun_pending(const struct io_uring *ring)
 __attribute__((noinline))
 static int run_taskrun(struct uring_queue *uq, struct do_io_ctx *ctx)
 {
-	int ret = io_uring_enter(uq->ring.ring_fd, 0, 0,
-				 IORING_ENTER_GETEVENTS, NULL);
+	int ret = io_uring_enter(uq->enter_fd, 0, 0,
+				 IORING_ENTER_GETEVENTS | uq->enter_flags,
+				 NULL);
 
-	if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
+	if (ret < 0 && (ret = enter_failed(uq, ctx, ret)) < 0)
 		return ret;
 	reap(uq, ctx);
 	return 0;
@@ -283,14 +305,14 @@ static int do_io_loop(struct uring_queue *uq, struct do_io_ctx *ctx,
 		 */
 		if (ctx->interruptible && to_submit && wait_nr) {
 			ret = enter(uq, to_submit, 0, ctx);
-			if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
+			if (ret < 0 && (ret = enter_failed(uq, ctx, ret)) < 0)
 				return ret;
 			to_submit = 0;
 		}
 		ret = enter(uq, to_submit, wait_nr, ctx);
 		entered = true;
 		if (unlikely(ret < 0)) {
-			ret = enter_failed(ctx, ret);
+			ret = enter_failed(uq, ctx, ret);
 			if (ret < 0)
 				return ret;
 		}
@@ -331,9 +353,10 @@ static int do_io_busy_poll(struct uring_queue *uq, struct do_io_ctx *ctx)
 			uring_refill(uq);
 		to_submit = flush_sq(&uq->ring);
 		if (to_submit || taskrun_pending(&uq->ring)) {
-			ret = io_uring_enter(uq->ring.ring_fd, to_submit, 0,
-					     IORING_ENTER_GETEVENTS, NULL);
-			if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
+			ret = io_uring_enter(uq->enter_fd, to_submit, 0,
+					     IORING_ENTER_GETEVENTS |
+					     uq->enter_flags, NULL);
+			if (ret < 0 && (ret = enter_failed(uq, ctx, ret)) < 0)
 				return ret;
 			if (cq_nonempty(&uq->ring))
 				reap(uq, ctx);
@@ -412,6 +435,11 @@ static int do_io_once(struct uring_queue *uq, struct do_io_ctx *ctx)
 	unsigned to_submit, wait_nr;
 	int want, ret;
 
+	if (unlikely(uq->disabled)) {
+		ret = uring_enable(uq);
+		if (ret < 0)
+			return ret;
+	}
 	if (cq_nonempty(&uq->ring))
 		reap(uq, ctx);
 	if (unlikely(q->backlog.head || q->poll || ctx->has_deadline ||
@@ -433,15 +461,16 @@ static int do_io_once(struct uring_queue *uq, struct do_io_ctx *ctx)
 		if (unlikely(wait_nr > uring_in_flight(uq)))
 			return do_io_start_loop(uq, ctx);
 	}
-	ret = io_uring_enter(uq->ring.ring_fd, to_submit, wait_nr,
-			     wait_nr ? IORING_ENTER_GETEVENTS : 0, NULL);
+	ret = io_uring_enter(uq->enter_fd, to_submit, wait_nr,
+			     (wait_nr ? IORING_ENTER_GETEVENTS : 0) |
+			     uq->enter_flags, NULL);
 	if (likely(ret >= 0) && wait_nr) {
 		reap(uq, ctx);
 		if (likely(ctx->filled >= ctx->min && !q->backlog.head &&
 			   !io_uring_sq_ready(&uq->ring)))
 			return 0;
 	} else if (unlikely(ret < 0)) {
-		ret = enter_failed(ctx, ret);
+		ret = enter_failed(uq, ctx, ret);
 		if (ret < 0)
 			return ret;
 	}
@@ -478,7 +507,7 @@ int uring_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
 	unsigned to_submit, wait_nr;
 	int filled = 0, ret;
 
-	if (unlikely(q->backlog.head || q->poll))
+	if (unlikely(q->backlog.head || uq->detour))
 		goto resume;
 	if (cq_nonempty(&uq->ring)) {
 		filled = reap_into(uq, c, 0, max);
@@ -502,8 +531,9 @@ int uring_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
 		if (unlikely(wait_nr > uring_in_flight(uq)))
 			goto resume;
 	}
-	ret = enter_inline(uq->ring.ring_fd, to_submit, wait_nr,
-			   wait_nr ? IORING_ENTER_GETEVENTS : 0);
+	ret = enter_inline(uq->enter_fd, to_submit, wait_nr,
+			   (wait_nr ? IORING_ENTER_GETEVENTS : 0) |
+			   uq->enter_flags);
 	if (unlikely(ret != (int)to_submit))
 		goto resume;
 	if (cq_nonempty(&uq->ring))
@@ -541,7 +571,12 @@ void uring_set_completion_fd_enabled(struct blkioq *q, bool enable)
 	 * missed by both the kernel and us.
 	 */
 	__atomic_store_n(kflags, flags, __ATOMIC_SEQ_CST);
-	if (enable && *uq->ring.cq.khead !=
-		      __atomic_load_n(uq->ring.cq.ktail, __ATOMIC_SEQ_CST))
+	/*
+	 * Completions waiting as task work (IORING_SQ_TASKRUN) signalled no
+	 * one either; with DEFER_TASKRUN only the first of them would.
+	 */
+	if (enable && (*uq->ring.cq.khead !=
+		       __atomic_load_n(uq->ring.cq.ktail, __ATOMIC_SEQ_CST) ||
+		       taskrun_pending(&uq->ring)))
 		queue_signal(q);
 }

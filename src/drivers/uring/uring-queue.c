@@ -8,9 +8,14 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "uring.h"
+
+#define SINGLE_ISSUER (IORING_SETUP_SUBMIT_ALL | IORING_SETUP_TASKRUN_FLAG | \
+		       IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | \
+		       IORING_SETUP_R_DISABLED)
 
 /*
  * SUBMIT_ALL keeps the kernel submitting a batch past an SQE that fails
@@ -37,12 +42,45 @@ static int setup_ring(struct uring_queue *uq, const struct uring_setup *s,
 
 	if (s->poll && s->iopoll)
 		base |= IORING_SETUP_IOPOLL;
+	if (s->single_issuer) {
+		*p = (struct io_uring_params){ .flags = base | SINGLE_ISSUER };
+		ret = io_uring_queue_init_params(s->entries, &uq->ring, p);
+		uq->disabled = ret == 0;
+	}
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]) &&
 			   ret == -EINVAL; i++) {
 		*p = (struct io_uring_params){ .flags = base | extra[i] };
 		ret = io_uring_queue_init_params(s->entries, &uq->ring, p);
 	}
 	return ret;
+}
+
+/*
+ * single-issuer (Linux 6.1): DEFER_TASKRUN runs completions only when the
+ * submitting task asks for them, with no interruption and no other task
+ * touching the ring; SINGLE_ISSUER, which it needs, ties the ring to one
+ * task.  A queue may move between threads before its first
+ * blkioq_do_io(), so the ring starts disabled and uring_enable() makes
+ * the caller of the first one the owner.
+ */
+int uring_enable(struct uring_queue *uq)
+{
+	int ret = (int)syscall(__NR_io_uring_register, uq->ring.ring_fd,
+			       IORING_REGISTER_ENABLE_RINGS, NULL, 0);
+
+	if (ret < 0)
+		return blkio_err_os(-errno, "Enabling the queue's io_uring failed");
+	uq->disabled = false;
+	uq->detour = uq->q.poll;
+	/*
+	 * The fd is registered with the calling task only, which is the only
+	 * one that may enter this ring now: the kernel skips the fd lookup.
+	 */
+	if (io_uring_register_ring_fd(&uq->ring) == 1) {
+		uq->enter_fd = uq->ring.enter_ring_fd;
+		uq->enter_flags = IORING_ENTER_REGISTERED_RING;
+	}
+	return 0;
 }
 
 /* kernel.io_uring_disabled: 0, 1 (only io_uring_group), 2; -1 if unknown. */
@@ -114,6 +152,7 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 
 	uq->ops = s->ops;
 	uq->bufs = NULL;
+	uq->disabled = false;
 	/* Where the device cannot poll, a poll queue polls an ordinary ring. */
 	uq->busy_poll = s->poll && !s->iopoll;
 	ret = setup_ring(uq, s, &p);
@@ -121,6 +160,9 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 		setup_failed(ret, s);
 		return ret;
 	}
+	uq->detour = s->poll || uq->disabled;
+	uq->enter_fd = uq->ring.ring_fd;
+	uq->enter_flags = 0;
 	uq->max_in_flight = p.cq_entries;
 	uq->credits = p.sq_entries;
 	uq->held = 0;

@@ -103,6 +103,16 @@ struct uring_queue {
 	/* Submit batching (uring-do-io.c, may_batch()). */
 	bool batch_submit;
 
+	/*
+	 * single-issuer: the ring is created disabled and the first thread
+	 * that calls blkioq_do_io() enables it and registers its fd
+	 * (uring_enable()); io_uring_enter then takes the registered index.
+	 */
+	bool disabled;
+	bool detour;		/* disabled or a poll queue: no do_io_fast */
+	int enter_fd;		/* the ring fd, or its registered index */
+	unsigned enter_flags;	/* IORING_ENTER_REGISTERED_RING with the index */
+
 	/* Registered buffers: NULL when the queue does without. */
 	struct uring_bufs *bufs;
 	struct uring_queue *bufs_next;	/* on bufs->queues */
@@ -119,6 +129,7 @@ struct uring_setup {
 	bool poll;		/* a poll queue */
 	bool iopoll;		/* the device polls: IORING_SETUP_IOPOLL */
 	bool batch_submit;	/* the "submit-batching" property */
+	bool single_issuer;	/* the "single-issuer" property */
 	struct uring_bufs *bufs;	/* register these buffers (may be NULL) */
 
 	/* Appended to the message when io_uring is unavailable (may be NULL). */
@@ -142,6 +153,7 @@ static inline struct uring_queue *uring_queue(struct blkioq *q)
 /* uring-queue.c: set up / tear down uq (embedded in the driver's queue). */
 int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s);
 void uring_queue_fini(struct uring_queue *uq);
+int uring_enable(struct uring_queue *uq);
 
 /*
  * Requests in the ring and not yet reaped.  Every SQE prepared yields
