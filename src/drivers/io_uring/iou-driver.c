@@ -34,6 +34,12 @@ static const struct prop iou_props[] = {
 		.offset = offsetof(struct iou_dev, single_issuer),
 		.doc = "Each queue's ring belongs to the first thread that calls blkioq_do_io() on it (DEFER_TASKRUN, registered ring fd)",
 	}, {
+		.name = "sq-poll-idle",
+		.type = PROP_INT, .write = WRITE_CREATED,
+		.offset = offsetof(struct iou_dev, sq_poll_idle),
+		.range = RANGE_NON_NEGATIVE,
+		.doc = "Milliseconds a kernel thread keeps polling each regular queue's ring for requests (IORING_SETUP_SQPOLL); 0: no thread",
+	}, {
 		.name = "submit-batching",
 		.type = PROP_BOOL, .write = WRITE_CREATED,
 		.offset = offsetof(struct iou_dev, submit_batching),

@@ -50,6 +50,7 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		.batch_submit = d->submit_batching,
 		.bufs = d->register_mem_regions ? &d->bufs : NULL,
 		.single_issuer = d->single_issuer,
+		.sqpoll_idle = (unsigned)d->sq_poll_idle,
 		.unavailable_hint = "the linux-aio driver works without it",
 	};
 	struct iou_queue *iq;

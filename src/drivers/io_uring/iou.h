@@ -42,6 +42,7 @@ struct iou_dev {
 	bool submit_batching;
 	bool register_mem_regions;
 	bool single_issuer;
+	int sq_poll_idle;
 
 	/* What connect found out about the kernel. */
 	bool discard_cmd;		/* block device: BLOCK_URING_CMD_DISCARD */

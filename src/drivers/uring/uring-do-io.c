@@ -58,6 +58,30 @@ static inline int enter_inline(int fd, unsigned to_submit, unsigned wait_nr,
 #endif
 }
 
+/*
+ * SQPOLL (sq-poll-idle): a kernel thread takes published SQEs by itself;
+ * a system call is needed only to wake it after it went idle.  Returns
+ * what is left for io_uring_enter to submit: nothing.
+ */
+__attribute__((noinline))
+static unsigned sqpoll_submit(struct uring_queue *uq)
+{
+	flush_sq(&uq->ring);
+	/* The tail must be visible before the thread's flag is read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (IO_URING_READ_ONCE(*uq->ring.sq.kflags) & IORING_SQ_NEED_WAKEUP)
+		io_uring_enter(uq->enter_fd, 0, 0,
+			       IORING_ENTER_SQ_WAKEUP | uq->enter_flags, NULL);
+	return 0;
+}
+
+static inline unsigned submit_sq(struct uring_queue *uq)
+{
+	if (unlikely(uq->sqpoll))
+		return sqpoll_submit(uq);
+	return flush_sq(&uq->ring);
+}
+
 /* A CQE other than the expected one: the driver decides. */
 __attribute__((noinline))
 static bool reap_slow(struct uring_queue *uq, struct req *r,
@@ -275,7 +299,7 @@ static int do_io_loop(struct uring_queue *uq, struct do_io_ctx *ctx,
 			reap(uq, ctx);
 		if (unlikely(q->backlog.head))
 			uring_refill(uq);
-		to_submit = flush_sq(&uq->ring);
+		to_submit = submit_sq(uq);
 		want = ctx->min - ctx->filled;
 
 		/*
@@ -443,7 +467,7 @@ static int do_io_once(struct uring_queue *uq, struct do_io_ctx *ctx)
 	if (cq_nonempty(&uq->ring))
 		reap(uq, ctx);
 	if (unlikely(q->backlog.head || q->poll || ctx->has_deadline ||
-		     ctx->interruptible))
+		     ctx->interruptible || uq->sqpoll))
 		return do_io_start_loop(uq, ctx);
 
 	to_submit = flush_sq(&uq->ring);

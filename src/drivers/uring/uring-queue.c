@@ -42,10 +42,23 @@ static int setup_ring(struct uring_queue *uq, const struct uring_setup *s,
 
 	if (s->poll && s->iopoll)
 		base |= IORING_SETUP_IOPOLL;
-	if (s->single_issuer) {
+	if (s->sqpoll_idle && !s->poll) {
+		*p = (struct io_uring_params){
+			.flags = base | IORING_SETUP_SQPOLL |
+				 IORING_SETUP_SUBMIT_ALL,
+			.sq_thread_idle = s->sqpoll_idle,
+		};
+		ret = io_uring_queue_init_params(s->entries, &uq->ring, p);
+		uq->sqpoll = ret == 0;
+		if (ret < 0)	/* an old kernel: the ordinary ring */
+			ret = -EINVAL;
+	}
+	if (s->single_issuer && ret == -EINVAL) {
 		*p = (struct io_uring_params){ .flags = base | SINGLE_ISSUER };
 		ret = io_uring_queue_init_params(s->entries, &uq->ring, p);
 		uq->disabled = ret == 0;
+		if (ret < 0)
+			ret = -EINVAL;
 	}
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]) &&
 			   ret == -EINVAL; i++) {
@@ -71,7 +84,7 @@ int uring_enable(struct uring_queue *uq)
 	if (ret < 0)
 		return blkio_err_os(-errno, "Enabling the queue's io_uring failed");
 	uq->disabled = false;
-	uq->detour = uq->q.poll;
+	uq->detour = uq->q.poll || uq->sqpoll;
 	/*
 	 * The fd is registered with the calling task only, which is the only
 	 * one that may enter this ring now: the kernel skips the fd lookup.
@@ -153,6 +166,7 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 	uq->ops = s->ops;
 	uq->bufs = NULL;
 	uq->disabled = false;
+	uq->sqpoll = false;
 	/* Where the device cannot poll, a poll queue polls an ordinary ring. */
 	uq->busy_poll = s->poll && !s->iopoll;
 	ret = setup_ring(uq, s, &p);
@@ -160,7 +174,7 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 		setup_failed(ret, s);
 		return ret;
 	}
-	uq->detour = s->poll || uq->disabled;
+	uq->detour = s->poll || uq->disabled || uq->sqpoll;
 	uq->enter_fd = uq->ring.ring_fd;
 	uq->enter_flags = 0;
 	uq->max_in_flight = p.cq_entries;

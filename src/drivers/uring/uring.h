@@ -109,7 +109,8 @@ struct uring_queue {
 	 * (uring_enable()); io_uring_enter then takes the registered index.
 	 */
 	bool disabled;
-	bool detour;		/* disabled or a poll queue: no do_io_fast */
+	bool sqpoll;		/* a kernel thread submits (sq-poll-idle) */
+	bool detour;		/* disabled, sqpoll or poll: no do_io_fast */
 	int enter_fd;		/* the ring fd, or its registered index */
 	unsigned enter_flags;	/* IORING_ENTER_REGISTERED_RING with the index */
 
@@ -130,6 +131,7 @@ struct uring_setup {
 	bool iopoll;		/* the device polls: IORING_SETUP_IOPOLL */
 	bool batch_submit;	/* the "submit-batching" property */
 	bool single_issuer;	/* the "single-issuer" property */
+	unsigned sqpoll_idle;	/* "sq-poll-idle" in ms; 0: no SQPOLL */
 	struct uring_bufs *bufs;	/* register these buffers (may be NULL) */
 
 	/* Appended to the message when io_uring is unavailable (may be NULL). */
