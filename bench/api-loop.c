@@ -23,6 +23,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* RTLD_DEFAULT */
 #endif
+#include <errno.h>
 #include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,6 +88,7 @@ static int set_env_props(struct blkio *b)
 /* Connects DRIVER (io_uring by default) to PATH, read-only; one queue. */
 static int open_target(struct loop *l, const struct bench_args *args)
 {
+	const char *name;
 	uint64_t capacity;
 	int ret, entries;
 
@@ -96,8 +98,9 @@ static int open_target(struct loop *l, const struct bench_args *args)
 	ret = blkio_set_str(l->b, "path", args->path);
 	if (ret < 0)
 		return fail("path", ret);
+	/* Drivers without the property (virtio-blk: -ENOENT) are direct. */
 	ret = blkio_set_bool(l->b, "direct", args->direct);
-	if (ret < 0)
+	if (ret < 0 && ret != -ENOENT)
 		return fail("direct", ret);
 	ret = blkio_set_bool(l->b, "read-only", true);
 	if (ret < 0)
@@ -118,16 +121,24 @@ static int open_target(struct loop *l, const struct bench_args *args)
 	}
 
 	/*
-	 * The default ring or AIO context (128 entries) is enough unless
-	 * DEPTH is larger.
+	 * The default ring or AIO context (128 entries; a virtqueue of 256)
+	 * is enough unless DEPTH is larger.  virtio-blk drivers call it
+	 * queue-size and want a power of two.
 	 */
-	ret = blkio_get_int(l->b, "num-entries", &entries);
+	name = "num-entries";
+	ret = blkio_get_int(l->b, name, &entries);
+	if (ret == -ENOENT) {
+		name = "queue-size";
+		ret = blkio_get_int(l->b, name, &entries);
+	}
 	if (ret < 0)
-		return fail("num-entries", ret);
+		return fail(name, ret);
 	if ((unsigned int)entries < args->depth) {
-		ret = blkio_set_int(l->b, "num-entries", args->depth);
+		while ((unsigned int)entries < args->depth)
+			entries *= 2;
+		ret = blkio_set_int(l->b, name, entries);
 		if (ret < 0)
-			return fail("num-entries", ret);
+			return fail(name, ret);
 	}
 
 	ret = blkio_start(l->b);

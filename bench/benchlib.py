@@ -18,6 +18,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import stat
 import sys
 import tempfile
 import time
@@ -544,6 +545,47 @@ def pinned_file(build, parent, size, notes):
             yield path
 
 
+@contextlib.contextmanager
+def qsd_export(image, notes, queues=1):
+    """qemu-storage-daemon exporting image (a file or block device) over
+    vhost-user-blk; yields the unix socket's path, or None (with a note)
+    when the daemon is not installed. Stopped on exit."""
+    qsd = shutil.which("qemu-storage-daemon")
+    if not qsd:
+        notes.add("vhost-user case skipped: qemu-storage-daemon not "
+                  "installed (package qemu-system-common)")
+        yield None
+        return
+    d = tempfile.mkdtemp(prefix="blkio-bench-qsd.")
+    sock = os.path.join(d, "vhost-user.sock")
+    drv = "host_device" if stat.S_ISBLK(os.stat(image).st_mode) else "file"
+    cmd = [qsd,
+           "--blockdev", "driver=%s,node-name=file0,filename=%s" %
+           (drv, image.replace(",", ",,")),
+           "--blockdev", "driver=raw,node-name=disk0,file=file0",
+           "--export", "type=vhost-user-blk,id=exp0,node-name=disk0,"
+           "addr.type=unix,addr.path=%s,writable=on,num-queues=%d,"
+           "logical-block-size=512" % (sock, queues)]
+    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 10
+        while not os.path.exists(sock):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise BenchError("qemu-storage-daemon did not start")
+            time.sleep(0.01)
+        log("qemu-storage-daemon exports %s on %s (%d queue%s)" %
+            (image, sock, queues, "" if queues == 1 else "s"))
+        yield sock
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(d, ignore_errors=True)
+
+
 def _tmpfs_dir():
     for d in (os.environ.get("BLKIO_BENCH_TMPFS", ""), "/dev/shm", "/run",
               "/tmp"):
@@ -661,6 +703,10 @@ def parse_blkio_bench(out):
         raise BenchError("unexpected blkio-bench output: %r" % out[:200])
 
 
+# Drivers without a "direct" property: the virtio-blk ones (-ENOENT).
+NO_DIRECT_DRIVERS = ("virtio-blk-vhost-user",)
+
+
 def blkio_bench_cmd(program, path, depth, runtime, direct, threads=1,
                     wait="block", driver="io_uring"):
     """blkio-bench for the workload; wait="block" sleeps in
@@ -668,10 +714,13 @@ def blkio_bench_cmd(program, path, depth, runtime, direct, threads=1,
     io_uring_enter (with linux-aio: in io_getevents, as fio's libaio
     engine), "event" is libblkio's example (epoll on the completion fd:
     two more system calls per wake-up)."""
-    return [program, "--num-threads=%d" % threads, "--iodepth=%d" % depth,
-            "--readwrite=randread", "--blocksize=4096",
-            "--runtime=%d" % runtime, "--wait=" + wait, driver,
-            "path=" + path, "direct=" + ("true" if direct else "false")]
+    cmd = [program, "--num-threads=%d" % threads, "--iodepth=%d" % depth,
+           "--readwrite=randread", "--blocksize=4096",
+           "--runtime=%d" % runtime, "--wait=" + wait, driver,
+           "path=" + path]
+    if driver not in NO_DIRECT_DRIVERS:
+        cmd.append("direct=" + ("true" if direct else "false"))
+    return cmd
 
 
 def median(values):

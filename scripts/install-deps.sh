@@ -10,6 +10,7 @@ packages=(
 	linux-perf strace
 	libfuse3-dev fuse3
 	python3 util-linux e2fsprogs
+	qemu-system-common
 )
 
 missing=()

@@ -89,6 +89,7 @@ if [ "$mode" = all ]; then
 	# docs, install) would put bash itself under valgrind.
 	meson_test build valgrind --no-suite bench --no-suite fuzz \
 		--no-suite install --no-suite tools --no-suite docs --no-suite seam \
+		--no-suite examples-script \
 		--no-suite fault --no-suite api-differential \
 		--no-suite io-differential --no-suite sysctl \
 		--wrapper "$top/scripts/valgrind-wrapper.sh" --timeout-multiplier 10

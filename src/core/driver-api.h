@@ -106,6 +106,13 @@ struct driver {
 	/* Release what connect acquired, except dev->fd (may be NULL). */
 	void (*disconnect)(struct blkio *b);
 
+	/*
+	 * At blkio_start(), before the queues are created: check the counts
+	 * and set up what the queues share (may be NULL).  Sets the message
+	 * on error.
+	 */
+	int (*start)(struct blkio *b, int num_queues, int num_poll_queues);
+
 	/* Create or destroy one queue; add_queue sets the message on error. */
 	int (*add_queue)(struct blkio *b, bool poll, struct blkioq **qp);
 	void (*remove_queue)(struct blkioq *q);

@@ -63,7 +63,7 @@ static inline bool rejected(struct blkioq *q, void *user_data, uint32_t flags,
 
 static inline bool rejected_on_poll_queue(struct blkioq *q, void *user_data)
 {
-	if (unlikely(q->poll)) {
+	if (unlikely(q->poll && !q->ops->poll_takes_all)) {
 		fail(q, user_data, -ENOTSUP,
 		     "request not supported on poll queues for this driver");
 		return true;

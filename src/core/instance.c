@@ -123,6 +123,11 @@ static int start_locked(struct blkio *b)
 	case STATE_CONNECTED:
 		break;
 	}
+	if (b->drv->start) {
+		ret = b->drv->start(b, b->num_queues, b->num_poll_queues);
+		if (ret < 0)
+			return ret;
+	}
 	ret = queues_start(b);
 	if (ret < 0)
 		return ret;

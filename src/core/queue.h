@@ -94,6 +94,14 @@ struct queue_ops {
 	 * complete with -ENOTSUP before reaching the driver.
 	 */
 	bool zones;
+
+	/*
+	 * Poll queues take every request type (the virtio-blk drivers).
+	 * Without it write-zeroes, discard and flush on a poll queue
+	 * complete with -ENOTSUP before reaching the driver, as libblkio's
+	 * io_uring driver does.
+	 */
+	bool poll_takes_all;
 };
 
 /* Request slots and completion posting (src/core/queue.c). */

@@ -19,10 +19,12 @@ static const char *const drivers[] = {
 
 #define NR_DRIVERS (sizeof(drivers) / sizeof(drivers[0]))
 
-/* The drivers whose connect is not built (tests/api/nvme.c has nvme's). */
+/*
+ * The drivers whose connect is not built (tests/api/nvme.c has nvme's,
+ * tests/io and tests/vhost-user virtio-blk-vhost-user's).
+ */
 static const char *const unbuilt[] = {
 	"virtio-blk-vfio-pci",
-	"virtio-blk-vhost-user",
 	"virtio-blk-vhost-vdpa",
 };
 
@@ -115,6 +117,51 @@ END_TEST
 START_TEST(connect_other_driver_file_path)
 {
 	connect_other_driver(__func__, unbuilt[_i], api_file());
+}
+END_TEST
+
+/*
+ * virtio-blk-vhost-user connects to a unix socket: without a path, or
+ * with one nobody listens on, connect fails with the errno of the cause
+ * and a message, and the instance stays usable.
+ */
+static void connect_vhost_user(const char *func, const char *path, int err)
+{
+	bool relaxed = api_relaxed_for_reference(func, "libblkio fails its "
+			"own way; only failure + message checked");
+	struct blkio *b = NULL;
+	int ret;
+
+	ck_assert_ok(blkio_create("virtio-blk-vhost-user", &b));
+	if (path)
+		ck_assert_ok(blkio_set_str(b, "path", path));
+	api_poison_msg();
+	ret = blkio_connect(b);
+	ck_assert_msg(ret < 0, "connect %s returned %d", path, ret);
+	ck_assert_str_ne(blkio_get_error_msg(), "");
+	if (!relaxed)
+		ck_assert_msg(ret == err, "connect %s: expected %d, got %d (%s)",
+			      path, err, ret, blkio_get_error_msg());
+	ck_assert_int_lt(blkio_start(b), 0);
+	blkio_destroy(&b);
+}
+
+START_TEST(connect_vhost_user_no_path)
+{
+	connect_vhost_user(__func__, NULL, -EINVAL);
+}
+END_TEST
+
+/* A regular file is no socket: connect(2) says ECONNREFUSED. */
+START_TEST(connect_vhost_user_file)
+{
+	connect_vhost_user(__func__, api_file(), -ECONNREFUSED);
+}
+END_TEST
+
+START_TEST(connect_vhost_user_missing)
+{
+	connect_vhost_user(__func__, "/nonexistent/vhost-user.sock", -ENOENT);
 }
 END_TEST
 
@@ -272,6 +319,9 @@ static Suite *lifecycle_suite(void)
 	tcase_add_loop_test(tc, connect_other_driver_no_path, 0, NR_UNBUILT);
 	tcase_add_loop_test(tc, connect_other_driver_file_path, 0,
 			    NR_UNBUILT);
+	tcase_add_test(tc, connect_vhost_user_no_path);
+	tcase_add_test(tc, connect_vhost_user_file);
+	tcase_add_test(tc, connect_vhost_user_missing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("states");

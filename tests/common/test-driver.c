@@ -10,6 +10,7 @@
 
 #include <blkio.h>
 
+#include "qsd.h"
 #include "test-driver.h"
 
 const struct test_driver test_drivers[] = {
@@ -26,6 +27,8 @@ const struct test_driver test_drivers[] = {
 		.kernel_reissues_eagain = true,
 		.entries_machine_limit = false,
 		.zeroes_complete_in_do_io = false,
+		.has_direct = true,
+		.entries_prop = "num-entries",
 	}, {
 		.name = "linux-aio",
 		.submit_syscall = SYS_io_submit,
@@ -39,6 +42,27 @@ const struct test_driver test_drivers[] = {
 		.kernel_reissues_eagain = false,
 		.entries_machine_limit = true,
 		.zeroes_complete_in_do_io = true,
+		.has_direct = true,
+		.entries_prop = "num-entries",
+	}, {
+		.name = "virtio-blk-vhost-user",
+		.needs_io_uring = false,
+		.in_reference = true,
+		.poll_queues = true,
+		.hint_silences_kernel = true,
+		.interruptible_under_valgrind = true,
+		.sigmask_wait_under_valgrind = true,
+		.num_entries_refused = 65536,
+		.kernel_reissues_eagain = false,
+		.entries_machine_limit = false,
+		.zeroes_complete_in_do_io = false,
+		.needs_backend = true,
+		.needs_mem_regions = true,
+		.has_direct = false,
+		.entries_prop = "queue-size",
+		.completion_fd_starts_disabled = true,
+		.backend_signals_spuriously = true,
+		.checks_alignment = true,
 	},
 	{ .name = NULL },
 };
@@ -67,6 +91,65 @@ const char *test_driver_name(void)
 	return test_driver()->name;
 }
 
+#define MAX_EXPORTS 64
+
+static struct qsd exports[MAX_EXPORTS];
+static int nr_exports;
+static pid_t exports_owner;
+
+/* Only the process that started them: Check's children share the list. */
+static void stop_exports(void)
+{
+	int i;
+
+	if (getpid() != exports_owner)
+		return;
+	for (i = 0; i < nr_exports; i++)
+		qsd_stop(&exports[i]);
+	nr_exports = 0;
+}
+
+char *test_driver_export(const char *image, bool read_only, char *why,
+			 size_t len)
+{
+	const char *env = getenv("BLKIO_TEST_QSD_QUEUES");
+	struct qsd_opts o = { .num_queues = env && atoi(env) > 0 ?
+					    atoi(env) : 4,
+			      .read_only = read_only };
+	struct qsd *q;
+
+	if (getpid() != exports_owner) {
+		/* A forked test: its own list, stopped when it exits. */
+		nr_exports = 0;
+		exports_owner = getpid();
+		atexit(stop_exports);
+	}
+	if (nr_exports == MAX_EXPORTS) {
+		snprintf(why, len, "more than %d exports in one test", MAX_EXPORTS);
+		return NULL;
+	}
+	q = &exports[nr_exports];
+	if (qsd_start(q, image, &o, why, len) < 0)
+		return NULL;
+	nr_exports++;
+	return strdup(q->sock);
+}
+
+/* A backend's driver: export the probe's memfd and connect to it. */
+static int probe_backend(struct blkio *b, int fd, char *why, size_t len)
+{
+	char image[64], *sock;
+	int ret;
+
+	snprintf(image, sizeof(image), "/proc/self/fd/%d", fd);
+	sock = test_driver_export(image, false, why, len);
+	if (!sock)
+		return -ENODEV;
+	ret = blkio_set_str(b, "path", sock);
+	free(sock);
+	return ret;
+}
+
 int test_driver_probe(char *why, size_t len)
 {
 	const char *name = test_driver_name();
@@ -84,14 +167,25 @@ int test_driver_probe(char *why, size_t len)
 		return ret;
 	}
 	ret = blkio_create(name, &b);
-	if (ret == 0) {
+	if (ret == 0 && test_driver()->needs_backend) {
+		step = "qemu-storage-daemon";
+		ret = probe_backend(b, fd, why, len);
+		if (ret == -ENODEV) {
+			blkio_destroy(&b);
+			close(fd);
+			return ret;
+		}
+		step = "blkio_connect";
+		if (ret == 0)
+			ret = blkio_connect(b);
+	} else if (ret == 0) {
 		step = "blkio_connect";
 		ret = blkio_set_int(b, "fd", fd);
-	}
-	if (ret == 0) {
-		ret = blkio_connect(b);
-		if (ret == 0)
-			fd = -1;	/* the instance owns it now */
+		if (ret == 0) {
+			ret = blkio_connect(b);
+			if (ret == 0)
+				fd = -1;	/* the instance owns it now */
+		}
 	}
 	if (ret == 0) {
 		step = "blkio_start";

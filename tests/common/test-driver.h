@@ -101,6 +101,49 @@ struct test_driver {
 	 * tests/io/submit-batching.c).
 	 */
 	long submit_syscall;
+
+	/*
+	 * The target is not opened by the library but served by a backend
+	 * process: a test's scratch file or device is exported by
+	 * qemu-storage-daemon (tests/common/qsd.h) and "path" is the
+	 * export's socket (virtio-blk-vhost-user).
+	 */
+	bool needs_backend;
+
+	/*
+	 * Buffers must lie in mapped memory regions with an fd
+	 * (needs-mem-regions): tests/io's buffers come from a memfd mapped
+	 * into every instance (iot_alloc()).
+	 */
+	bool needs_mem_regions;
+
+	/* The driver has the "direct" property (virtio-blk: -ENOENT). */
+	bool has_direct;
+
+	/* The property sizing a queue: "num-entries" or "queue-size". */
+	const char *entries_prop;
+
+	/*
+	 * Completion-fd notifications start disabled (libblkio's virtio-blk
+	 * drivers): tests that wait on the fd enable them first, as QEMU
+	 * does since 2023.
+	 */
+	bool completion_fd_starts_disabled;
+
+	/*
+	 * The backend signals the completion fd on its own now and then
+	 * (libvhost-user: once when it is given the fd, and for its first
+	 * completions whatever the driver asked), so "the fd stays quiet"
+	 * cannot be asserted.
+	 */
+	bool backend_signals_spuriously;
+
+	/*
+	 * Requests whose start or length is not a multiple of
+	 * request-alignment complete with -EINVAL (a virtio-blk device
+	 * addresses 512-byte sectors); the file drivers pass them on.
+	 */
+	bool checks_alignment;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */
@@ -122,5 +165,26 @@ const char *test_driver_name(void);
  * why, for a test program to print before it exits 77.
  */
 int test_driver_probe(char *why, size_t len);
+
+/*
+ * For drivers that need a backend: export @image with qemu-storage-daemon
+ * (queues: BLKIO_TEST_QSD_QUEUES, default 4) and return the socket's path
+ * (malloc'd); the daemon is stopped when the process exits.  NULL with
+ * why filled in when it cannot be started.
+ */
+char *test_driver_export(const char *image, bool read_only, char *why,
+			 size_t len);
+
+/*
+ * Buffers for I/O (test-arena.c): page-aligned and zeroed; for drivers
+ * that need memory regions they lie in a memfd that
+ * test_driver_map_arena() maps into an instance (after blkio_start()).
+ * NULL when out of memory; test_buf_free() takes any pointer
+ * test_buf_alloc() or malloc() returned.
+ */
+struct blkio;
+void *test_buf_alloc(size_t len);
+void test_buf_free(void *p);
+int test_driver_map_arena(struct blkio *b);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "iotest.h"
+#include "test-driver.h"
 
 #define NR_REQS 20000
 #define BLK 512
@@ -74,10 +75,11 @@ static void setup_common(bool direct)
 	bufs = iot_alloc(WRITE_BASE);
 	iot_fill(bufs, WRITE_BASE, 0, 1);
 	iot_pwrite(path, bufs, WRITE_BASE, 0);
-	free(bufs);
+	iot_free(bufs);
 
 	b = iot_open(path, &o);
-	ck_assert_int_eq(blkio_get_int(b, "num-entries", &entries), 0);
+	ck_assert_int_eq(blkio_get_int(b, test_driver()->entries_prop,
+				       &entries), 0);
 	ck_assert_int_eq(entries, 16);
 	q = blkio_get_queue(b, 0);
 	ck_assert_ptr_nonnull(q);
@@ -102,9 +104,9 @@ static void teardown(void)
 {
 	blkio_destroy(&b);
 	iot_remove_file(&path);
-	free(bufs);
-	free(reqs);
-	free(done);
+	iot_free(bufs);
+	iot_free(reqs);
+	iot_free(done);
 }
 
 static void queue_req(int i)
@@ -203,7 +205,7 @@ START_TEST(test_backlog)
 			ck_assert_msg(iot_check_zero(p, BLK) == BLK,
 				      "block %d written without a write", i);
 	}
-	free(chk);
+	iot_free(chk);
 }
 END_TEST
 
@@ -242,6 +244,8 @@ START_TEST(test_event_loop)
 	int completed = 0, ret, i;
 
 	ck_assert_int_ge(fd, 0);
+	if (test_driver()->completion_fd_starts_disabled)
+		blkioq_set_completion_fd_enabled(q, true);
 	for (i = 0; i < NR_REQS; i++)
 		queue_req(i);
 	ck_assert_int_ge(blkioq_do_io(q, c, 0, 0, NULL), 0);

@@ -39,6 +39,8 @@ static void open_file(bool direct)
 	ck_assert_ptr_nonnull(q);
 	fd = blkioq_get_completion_fd(q);
 	ck_assert_int_ge(fd, 0);
+	if (test_driver()->completion_fd_starts_disabled)
+		blkioq_set_completion_fd_enabled(q, true);
 	buf = iot_alloc(64 * BLK);
 }
 
@@ -56,7 +58,7 @@ static void teardown(void)
 {
 	blkio_destroy(&b);
 	iot_remove_file(&path);
-	free(buf);
+	iot_free(buf);
 }
 
 static void sleep_ms(int ms)
@@ -226,7 +228,9 @@ START_TEST(test_disabled_hint)
 	ck_assert_int_eq(blkioq_do_io(q, NULL, 0, 0, NULL), 0);
 	sleep_ms(100);
 	readable = iot_fd_readable(fd, 0);
-	if (test_driver()->hint_silences_kernel)
+	if (test_driver()->backend_signals_spuriously)
+		iot_note_skip("disabled_hint", "the backend may signal anyway");
+	else if (test_driver()->hint_silences_kernel)
 		ck_assert_msg(!readable, "fd signalled while disabled");
 	else
 		ck_assert_msg(readable, "the %s driver's requests did not "
@@ -358,9 +362,9 @@ START_TEST(test_epoll_long_run)
 	ck_assert_int_eq(blkioq_do_io(q, c, 0, DEPTH, NULL), 0);
 	ck_assert_uint_gt(r.wakeups, 0);
 	close(ep);
-	free(r.seen);
-	free(r.slot_req);
-	free(r.slots);
+	iot_free(r.seen);
+	iot_free(r.slot_req);
+	iot_free(r.slots);
 }
 END_TEST
 

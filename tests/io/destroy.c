@@ -49,7 +49,7 @@ static void teardown(void)
 {
 	slowfs_cancel_timers(fs);
 	slowfs_stop(&fs);
-	free(buf);
+	iot_free(buf);
 }
 
 static int64_t now_ms(void)
@@ -150,7 +150,7 @@ START_TEST(test_remove_queue_in_flight)
 	for (i = 0; i < BLK; i++)
 		ck_assert_int_eq(other[i], slowfs_byte(i));
 	blkio_destroy(&b);
-	free(other);
+	iot_free(other);
 }
 END_TEST
 

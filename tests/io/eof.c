@@ -109,7 +109,7 @@ START_TEST(test_read_beyond_eof)
 		uint8_t *r = read_at(off, 8192);
 
 		check_data_then_zeros(r, off, 8192);
-		free(r);
+		iot_free(r);
 	}
 	/* Reading past EOF does not grow the file. */
 	ck_assert_uint_eq(capacity(), size);
@@ -127,7 +127,7 @@ START_TEST(test_read_straddling_eof)
 		uint8_t *r = read_at(off, len);
 
 		check_data_then_zeros(r, off, len);
-		free(r);
+		iot_free(r);
 	}
 	ck_assert_uint_eq(capacity(), size);
 }
@@ -151,7 +151,7 @@ START_TEST(test_readv_straddling_eof)
 	iot_wait1(q, &c);
 	iot_assert_ok(&c, iov);
 	check_data_then_zeros(r, off, len);
-	free(r);
+	iot_free(r);
 }
 END_TEST
 
@@ -174,10 +174,10 @@ START_TEST(test_write_grows)
 	/* The hole between old EOF and the write reads as zeros. */
 	r = read_at(size / unit * unit, 65536);
 	check_data_then_zeros(r, size / unit * unit, 65536);
-	free(r);
+	iot_free(r);
 	r = read_at(far, 8192);
 	ck_assert_uint_eq(iot_check(r, 8192, far, 5), 8192);
-	free(r);
+	iot_free(r);
 
 	/* A write straddling the new EOF grows it again. */
 	iot_fill(w, 8192, far + 4096, 6);
@@ -185,7 +185,7 @@ START_TEST(test_write_grows)
 	iot_wait1(q, &c);
 	iot_assert_ok(&c, w);
 	ck_assert_uint_eq(capacity(), far + 4096 + 8192);
-	free(w);
+	iot_free(w);
 }
 END_TEST
 

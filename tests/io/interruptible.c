@@ -63,7 +63,7 @@ static void teardown(void)
 	slowfs_release(fs);
 	blkio_destroy(&b);
 	slowfs_stop(&fs);
-	free(buf);
+	iot_free(buf);
 }
 
 static void block_usr1(bool block)

@@ -126,35 +126,68 @@ static void set_int(struct blkio *b, const char *name, int value)
 		      blkio_get_error_msg());
 }
 
+/* The target for drivers served by a backend: the export's socket. */
+static char *backend_path(const char *path, bool read_only)
+{
+	char why[256], *sock = test_driver_export(path, read_only, why,
+						  sizeof(why));
+
+	if (!sock)
+		iot_skip(why);
+	return sock;
+}
+
 struct blkio *iot_open(const char *path, const struct iot_opts *o)
 {
+	const struct test_driver *d = test_driver();
+	char *target = d->needs_backend ? backend_path(path, o->read_only) :
+					  strdup(path);
 	struct blkio *b;
 	int ret;
 
-	ret = blkio_create(test_driver_name(), &b);
+	ret = blkio_create(d->name, &b);
 	ck_assert_msg(ret == 0, "create: %d %s", ret, blkio_get_error_msg());
-	ck_assert_int_eq(blkio_set_str(b, "path", path), 0);
-	ck_assert_int_eq(blkio_set_bool(b, "direct", o->direct), 0);
+	ck_assert_int_eq(blkio_set_str(b, "path", target), 0);
+	if (d->has_direct)
+		ck_assert_int_eq(blkio_set_bool(b, "direct", o->direct), 0);
 	ck_assert_int_eq(blkio_set_bool(b, "read-only", o->read_only), 0);
 	ret = blkio_connect(b);
-	ck_assert_msg(ret == 0, "connect %s: %d %s", path, ret,
+	ck_assert_msg(ret == 0, "connect %s: %d %s", target, ret,
 		      blkio_get_error_msg());
+	free(target);
 	if (o->num_entries)
-		set_int(b, "num-entries", o->num_entries);
+		set_int(b, d->entries_prop, d->has_direct ? o->num_entries :
+			(int)iot_pow2((unsigned)o->num_entries));
 	if (o->num_queues)
 		set_int(b, "num-queues", o->num_queues);
 	ret = blkio_start(b);
 	ck_assert_msg(ret == 0, "start: %d %s", ret, blkio_get_error_msg());
+	ret = test_driver_map_arena(b);
+	ck_assert_msg(ret == 0, "map the buffer arena: %d %s", ret,
+		      blkio_get_error_msg());
 	return b;
+}
+
+unsigned iot_pow2(unsigned n)
+{
+	unsigned p = 1;
+
+	while (p < n)
+		p *= 2;
+	return p;
 }
 
 void *iot_alloc(size_t len)
 {
-	void *p = NULL;
+	void *p = test_buf_alloc(len);
 
-	ck_assert_int_eq(posix_memalign(&p, 4096, len ? len : 1), 0);
-	memset(p, 0, len);
+	ck_assert_msg(p, "out of memory for a %zu-byte test buffer", len);
 	return p;
+}
+
+void iot_free(void *p)
+{
+	test_buf_free(p);
 }
 
 static uint8_t pattern_byte(uint64_t o, uint32_t seed)

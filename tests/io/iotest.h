@@ -51,11 +51,23 @@ char *iot_make_file(const char *tag, uint64_t size, uint32_t seed);
 /* Close and free a path from iot_make_file() (NULL is ignored). */
 void iot_remove_file(char **pathp);
 
-/* Create, configure, connect and start; fails the test on any error. */
+/*
+ * Create, configure, connect and start; fails the test on any error.
+ * For drivers served by a backend the file at path is exported first
+ * (qemu-storage-daemon) and the instance connects to the export; the
+ * test's own buffer arena is mapped into it.
+ */
 struct blkio *iot_open(const char *path, const struct iot_opts *o);
 
-/* Page-aligned zeroed buffer; free() it. */
+/*
+ * Page-aligned zeroed buffer; iot_free() it.  For drivers that need
+ * memory regions it lies in a memfd every instance of iot_open() maps.
+ */
 void *iot_alloc(size_t len);
+void iot_free(void *p);
+
+/* The smallest power of two >= n (queue-size wants one). */
+unsigned iot_pow2(unsigned n);
 
 /*
  * The pattern is a function of the absolute device offset and a seed,

@@ -150,7 +150,7 @@ static void check_busy_poll(const char *p, bool direct)
 	check_property(bb, p, direct);
 	ck_assert_int_eq(blkio_get_str(bb, "poll-queue-mode", &mode), 0);
 	ck_assert_str_eq(mode, "busy-poll");
-	free(mode);
+	iot_free(mode);
 	/* Few entries: the backlog of a poll queue is exercised too. */
 	ck_assert_int_eq(blkio_set_int(bb, "num-entries", 4), 0);
 	ck_assert_int_eq(blkio_set_int(bb, "num-poll-queues", 1), 0);
@@ -166,7 +166,7 @@ static void check_busy_poll(const char *p, bool direct)
 	/* Added at run time, too. */
 	ck_assert_int_eq(blkio_add_poll_queue(bb), 1);
 	read_blocks(blkio_get_poll_queue(bb, 1), buf);
-	free(buf);
+	iot_free(buf);
 	blkio_destroy(&bb);
 }
 

@@ -90,8 +90,8 @@ START_TEST(test_real_poll_queue)
 	ck_assert_int_eq(blkioq_do_io(pq, &c, 1, 1, NULL), 1);
 	ck_assert_int_eq(c.ret, -ENOTSUP);
 	blkio_destroy(&bb);
-	free(a);
-	free(r);
+	iot_free(a);
+	iot_free(r);
 }
 END_TEST
 

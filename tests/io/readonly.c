@@ -49,7 +49,7 @@ static void teardown(void)
 {
 	blkio_destroy(&b);
 	iot_remove_file(&path);
-	free(buf);
+	iot_free(buf);
 }
 
 static void assert_unchanged(void)
@@ -60,7 +60,7 @@ static void assert_unchanged(void)
 	iot_pread(path, chk, FILE_SIZE, 0);
 	bad = iot_check(chk, FILE_SIZE, 0, 1);
 	ck_assert_msg(bad == FILE_SIZE, "file changed at byte %zu", bad);
-	free(chk);
+	iot_free(chk);
 }
 
 static void assert_refused(const struct blkio_completion *c, const char *what)
@@ -177,7 +177,7 @@ START_TEST(test_mixed_batch)
 	}
 	ck_assert_uint_eq(iot_check(rbuf, BLK, 0, 1), BLK);
 	assert_unchanged();
-	free(rbuf);
+	iot_free(rbuf);
 }
 END_TEST
 

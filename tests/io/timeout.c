@@ -46,7 +46,7 @@ static void teardown(void)
 	slowfs_release(fs);
 	blkio_destroy(&b);
 	slowfs_stop(&fs);
-	free(buf);
+	iot_free(buf);
 }
 
 static int64_t ns(const struct timespec *t)

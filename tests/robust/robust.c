@@ -281,23 +281,38 @@ struct blkio *rb_start(const char *path, bool direct, int num_queues,
 	struct blkio *b;
 	int ret;
 
-	ret = blkio_create(test_driver_name(), &b);
+	const struct test_driver *d = test_driver();
+	char why[256], *target = NULL;
+
+	/* A backend's driver connects to an export of the file. */
+	if (d->needs_backend) {
+		target = test_driver_export(path, false, why, sizeof(why));
+		if (!target) {
+			printf("SKIP: %s\n", why);
+			exit(77);
+		}
+		path = target;
+	}
+	ret = blkio_create(d->name, &b);
 	if (ret < 0)
-		rb_die("blkio_create %s: %d %s", test_driver_name(), ret,
+		rb_die("blkio_create %s: %d %s", d->name, ret,
 		       blkio_get_error_msg());
 	ret = blkio_set_str(b, "path", path);
-	if (ret == 0 && direct)
+	if (ret == 0 && direct && d->has_direct)
 		ret = blkio_set_bool(b, "direct", true);
 	if (ret == 0)
 		ret = blkio_connect(b);
 	if (ret == 0)
 		ret = blkio_set_int(b, "num-queues", num_queues);
 	if (ret == 0 && num_entries > 0)
-		ret = blkio_set_int(b, "num-entries", num_entries);
+		ret = blkio_set_int(b, d->entries_prop, num_entries);
 	if (ret == 0)
 		ret = blkio_start(b);
+	if (ret == 0)
+		ret = test_driver_map_arena(b);
 	if (ret < 0)
-		rb_die("setting up %s on %s: %d %s", test_driver_name(), path,
+		rb_die("setting up %s on %s: %d %s", d->name, path,
 		       ret, blkio_get_error_msg());
+	free(target);
 	return b;
 }

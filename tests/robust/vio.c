@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "robust.h"
+#include "test-driver.h"
 #include "vio.h"
 
 #define MAX_BLOCKS	8			/* per request */
@@ -217,7 +218,8 @@ static void queue_slot(struct vio *v, struct slot *s, int idx)
 }
 
 /* Offset and length: whole blocks, or (buffered I/O allows it) a
- * sub-block start and length inside the reserved blocks. */
+ * sub-block start and length inside the reserved blocks; whole blocks
+ * only for drivers that refuse the rest (checks_alignment). */
 static void place(struct vio *v, struct slot *s)
 {
 	uint64_t end = ((uint64_t)s->first + (uint64_t)s->nb) * VIO_BLOCK;
@@ -225,7 +227,7 @@ static void place(struct vio *v, struct slot *s)
 	s->off = (uint64_t)s->first * VIO_BLOCK;
 	s->len = (size_t)s->nb * VIO_BLOCK;
 	if (s->op == VIO_FLUSH || s->op == VIO_ZEROES ||
-	    rb_range(&v->rng, 0, 3))
+	    rb_range(&v->rng, 0, 3) || test_driver()->checks_alignment)
 		return;
 	s->off += rb_range(&v->rng, 0, VIO_BLOCK - 1);
 	s->len = rb_range(&v->rng, 1, end - s->off);
@@ -529,7 +531,8 @@ struct vio *vio_new(struct blkioq *q, const struct vio_opts *o)
 		v->done = calloc(o->total / 8 + 1, 1);
 	RB_CHECK(v->busy && (v->done || !o->bitmap), "out of memory");
 	for (i = 0; i < NR_SLOTS; i++) {
-		v->slot[i].buf = malloc(SLOT_BUF);
+		/* In the driver's memory region where it needs one. */
+		v->slot[i].buf = test_buf_alloc(SLOT_BUF);
 		RB_CHECK(v->slot[i].buf != NULL, "out of memory");
 		v->free_slot[v->nr_free++] = NR_SLOTS - 1 - i;
 	}
@@ -540,8 +543,8 @@ void vio_free(struct vio *v)
 {
 	int i;
 
-	for (i = 0; i < NR_SLOTS; i++)
-		free(v->slot[i].buf);
+	for (i = NR_SLOTS - 1; i >= 0; i--)
+		test_buf_free(v->slot[i].buf);
 	free(v->busy);
 	free(v->done);
 	free(v);

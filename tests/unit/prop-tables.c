@@ -59,6 +59,38 @@ START_TEST(driver_table_sorted_and_disjoint)
 }
 END_TEST
 
+/*
+ * The virtio-blk drivers answer some common properties their own way
+ * (libblkio 1.5: limits readable before connect, max-queues not, "fd"
+ * refused): their table redefines those, which must keep the common
+ * type, and adds only queue-size and max-queue-size.
+ */
+START_TEST(virtio_table_overrides)
+{
+	const struct driver *d = driver_find("virtio-blk-vhost-user");
+	const struct prop *common;
+	size_t i;
+
+	ck_assert_ptr_nonnull(d);
+	check_table(d->props, d->nr_props);
+	for (i = 0; i < d->nr_props; i++) {
+		const char *name = d->props[i].name;
+
+		common = prop_table_find(prop_common, prop_common_count, name);
+		if (!common) {
+			ck_assert_msg(!strcmp(name, "queue-size") ||
+				      !strcmp(name, "max-queue-size"),
+				      "%s is not a common property", name);
+			continue;
+		}
+		ck_assert_msg(common->type == d->props[i].type,
+			      "%s changes the common type", name);
+	}
+	ck_assert_ptr_nonnull(prop_table_find(d->props, d->nr_props,
+					      "queue-size"));
+}
+END_TEST
+
 START_TEST(unknown_names_not_found)
 {
 	ck_assert_ptr_null(prop_table_find(prop_common, prop_common_count,
@@ -108,6 +140,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, common_table_sorted);
+	tcase_add_test(tc, virtio_table_overrides);
 	tcase_add_loop_test(tc, driver_table_sorted_and_disjoint, 0,
 			    sizeof(drivers_with_props) /
 			    sizeof(drivers_with_props[0]));

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: (MIT OR Apache-2.0) */
+/*
+ * Test buffers for drivers that need memory regions (see test-driver.h):
+ * one memfd, mapped into every instance a test opens, handed out by a
+ * bump allocator whose last allocation can be given back.  TEST_ARENA_LEN
+ * is address space; only touched pages count.  Thread-safe.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <blkio.h>
+
+#include "test-driver.h"
+
+#define TEST_ARENA_LEN (2ull << 30)
+
+static struct blkio_mem_region arena = { .fd = -1 };
+static size_t arena_used, arena_last;
+static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void arena_init(void)
+{
+	void *addr;
+	int fd;
+
+	if (arena.fd >= 0)
+		return;
+	fd = memfd_create("blkio-test-arena", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)TEST_ARENA_LEN) < 0) {
+		perror("test arena memfd");
+		abort();
+	}
+	addr = mmap(NULL, TEST_ARENA_LEN, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_NORESERVE, fd, 0);
+	if (addr == MAP_FAILED) {
+		perror("test arena mmap");
+		abort();
+	}
+	arena = (struct blkio_mem_region){ .addr = addr,
+					   .len = TEST_ARENA_LEN, .fd = fd };
+}
+
+static bool in_arena(const void *p)
+{
+	return arena.fd >= 0 && (const char *)p >= (char *)arena.addr &&
+	       (const char *)p < (char *)arena.addr + arena.len;
+}
+
+void *test_buf_alloc(size_t len)
+{
+	size_t need = (len + 4095) & ~(size_t)4095;
+	void *p = NULL;
+
+	if (!test_driver()->needs_mem_regions) {
+		if (posix_memalign(&p, 4096, len ? len : 1))
+			return NULL;
+		memset(p, 0, len);
+		return p;
+	}
+	pthread_mutex_lock(&arena_lock);
+	arena_init();
+	if (arena_used + need + 4096 <= arena.len) {
+		arena_last = arena_used;
+		p = (char *)arena.addr + arena_used;
+		arena_used += need ? need : 4096;
+	}
+	pthread_mutex_unlock(&arena_lock);
+	if (p)
+		memset(p, 0, len);
+	return p;
+}
+
+void test_buf_free(void *p)
+{
+	if (!in_arena(p)) {
+		free(p);
+		return;
+	}
+	pthread_mutex_lock(&arena_lock);
+	if ((char *)p == (char *)arena.addr + arena_last) {
+		arena_used = arena_last;
+		arena_last = 0;
+	}
+	pthread_mutex_unlock(&arena_lock);
+}
+
+int test_driver_map_arena(struct blkio *b)
+{
+	if (!test_driver()->needs_mem_regions)
+		return 0;
+	pthread_mutex_lock(&arena_lock);
+	arena_init();
+	pthread_mutex_unlock(&arena_lock);
+	return blkio_map_mem_region(b, &arena);
+}
