@@ -15,6 +15,10 @@
  *
  * When alloc-count.so is preloaded, the steady state is bracketed with
  * calls to its mark function (see alloc-count.h).
+ *
+ * BLKIO_API_LOOP_PROPS="name=value,..." sets more properties before
+ * connecting (e.g. register-mem-regions=true), for our library's opt-in
+ * features.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* RTLD_DEFAULT */
@@ -24,6 +28,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <blkio.h>
 
@@ -50,6 +55,36 @@ static int fail(const char *what, int ret)
 	return -1;
 }
 
+/* BLKIO_API_LOOP_PROPS: "name=value" pairs, comma-separated. */
+static int set_env_props(struct blkio *b)
+{
+	const char *env = getenv("BLKIO_API_LOOP_PROPS");
+	char *copy, *save = NULL, *tok;
+	int ret = 0;
+
+	if (!env || !*env)
+		return 0;
+	copy = strdup(env);
+	if (!copy)
+		return -1;
+	for (tok = strtok_r(copy, ",", &save); tok && ret == 0;
+	     tok = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(tok, '=');
+
+		if (!eq) {
+			fprintf(stderr, "BLKIO_API_LOOP_PROPS: %s: no '='\n", tok);
+			ret = -1;
+			break;
+		}
+		*eq = '\0';
+		ret = blkio_set_str(b, tok, eq + 1);
+		if (ret < 0)
+			fail(tok, ret);
+	}
+	free(copy);
+	return ret < 0 ? -1 : 0;
+}
+
 /* Connects DRIVER (io_uring by default) to PATH, read-only; one queue. */
 static int open_target(struct loop *l, const struct bench_args *args)
 {
@@ -70,6 +105,8 @@ static int open_target(struct loop *l, const struct bench_args *args)
 	ret = blkio_set_bool(l->b, "read-only", true);
 	if (ret < 0)
 		return fail("read-only", ret);
+	if (set_env_props(l->b) < 0)
+		return -1;
 	ret = blkio_connect(l->b);
 	if (ret < 0)
 		return fail("blkio_connect", ret);

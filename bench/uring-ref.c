@@ -3,14 +3,16 @@
  * uring-ref: the user-space limit for the workload the library is measured
  * on, written against liburing with nothing in between.
  *
- *   uring-ref PATH DEPTH COUNT[s] [direct|buffered]
+ *   uring-ref PATH DEPTH COUNT[s] [direct|buffered [io_uring[+FEATURE...]]]
  *
  * Random 4 KiB reads over PATH, DEPTH in flight, the file registered as
  * fixed file 0, one buffer per request slot, IORING_OP_READ (no registered
  * buffers: the library does not register them either). Each round submits
  * everything queued and waits for at least one completion in one system
  * call, then resubmits a read for every completion reaped: the pattern
- * api-loop gets from blkioq_do_io(q, c, 1, depth, NULL).
+ * api-loop gets from blkioq_do_io(q, c, 1, depth, NULL).  FEATUREs
+ * (uring-features.h) add kernel features, to compare with a library that
+ * uses them.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* O_DIRECT */
@@ -28,9 +30,11 @@
 #include <liburing.h>
 
 #include "common.h"
+#include "uring-features.h"
 
 struct ref {
 	struct io_uring ring;
+	struct uring_features f;
 	char *bufs;
 	uint64_t nblocks;
 	uint64_t rng;
@@ -83,7 +87,7 @@ static int setup(struct ref *r, const struct bench_args *args)
 	if (fd < 0)
 		return -1;
 
-	ret = io_uring_queue_init(args->depth, &r->ring, 0);
+	ret = uring_features_init(&r->f, args->depth, &r->ring);
 	if (ret < 0) {
 		fprintf(stderr, "io_uring_queue_init: %s\n", strerror(-ret));
 		goto out_close;
@@ -103,6 +107,12 @@ static int setup(struct ref *r, const struct bench_args *args)
 		return -1;
 	}
 	memset(r->bufs, 0, len);
+	ret = uring_features_register(&r->f, &r->ring, r->bufs, len);
+	if (ret < 0) {
+		fprintf(stderr, "registering features: %s\n", strerror(-ret));
+		io_uring_queue_exit(&r->ring);
+		return -1;
+	}
 	r->rng = BENCH_SEED;
 	return 0;
 
@@ -117,9 +127,13 @@ out_close:
 static void queue_read(struct ref *r, unsigned int slot)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&r->ring);
+	char *buf = r->bufs + (size_t)slot * BENCH_BLOCK_SIZE;
+	uint64_t off = bench_offset(&r->rng, r->nblocks);
 
-	io_uring_prep_read(sqe, 0, r->bufs + (size_t)slot * BENCH_BLOCK_SIZE,
-			   BENCH_BLOCK_SIZE, bench_offset(&r->rng, r->nblocks));
+	if (r->f.fixed)
+		io_uring_prep_read_fixed(sqe, 0, buf, BENCH_BLOCK_SIZE, off, 0);
+	else
+		io_uring_prep_read(sqe, 0, buf, BENCH_BLOCK_SIZE, off);
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, slot);
 	r->submitted++;
@@ -191,9 +205,9 @@ int main(int argc, char **argv)
 
 	if (bench_parse_args(&args, argc, argv) < 0)
 		return 2;
-	if (strcmp(args.driver, "io_uring") != 0) {
-		fprintf(stderr, "uring-ref is io_uring only, not %s\n",
-			args.driver);
+	if (uring_features_parse(args.driver, &r.f) < 0) {
+		fprintf(stderr, "uring-ref is io_uring[+FEATURE...] only, not "
+			"%s\n", args.driver);
 		return 2;
 	}
 	if (setup(&r, &args) < 0)

@@ -7,11 +7,12 @@
  * completion there is, queues a replacement for each, and submits them all
  * with one io_uring_enter at the end of the batch.
  *
- *   uring-vmm PATH DEPTH COUNT[s] [direct|buffered]
+ *   uring-vmm PATH DEPTH COUNT[s] [direct|buffered [io_uring[+FEATURE...]]]
  *
  * Random 4 KiB reads, DEPTH in flight, the file registered as fixed file 0.
  * Prints the report line of the other bench programs, then
  * "enters N per_io X" (io_uring_enter calls made, and per request).
+ * FEATUREs (uring-features.h) add kernel features.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* O_DIRECT */
@@ -31,9 +32,11 @@
 #include <liburing.h>
 
 #include "common.h"
+#include "uring-features.h"
 
 struct vmm {
 	struct io_uring ring;
+	struct uring_features f;
 	int efd;
 	char *bufs;
 	uint64_t nblocks;
@@ -76,7 +79,7 @@ static int setup(struct vmm *v, const struct bench_args *args)
 
 	if (fd < 0)
 		return -1;
-	ret = io_uring_queue_init(args->depth, &v->ring, 0);
+	ret = uring_features_init(&v->f, args->depth, &v->ring);
 	if (ret == 0)
 		ret = io_uring_register_files(&v->ring, &fd, 1);
 	close(fd);
@@ -93,6 +96,12 @@ static int setup(struct vmm *v, const struct bench_args *args)
 			   (size_t)args->depth * BENCH_BLOCK_SIZE))
 		return -1;
 	memset(v->bufs, 0, (size_t)args->depth * BENCH_BLOCK_SIZE);
+	ret = uring_features_register(&v->f, &v->ring, v->bufs,
+				      (size_t)args->depth * BENCH_BLOCK_SIZE);
+	if (ret < 0) {
+		fprintf(stderr, "registering features: %s\n", strerror(-ret));
+		return -1;
+	}
 	v->rng = BENCH_SEED;
 	return 0;
 }
@@ -100,9 +109,13 @@ static int setup(struct vmm *v, const struct bench_args *args)
 static void queue_read(struct vmm *v, unsigned int slot)
 {
 	struct io_uring_sqe *sqe = io_uring_get_sqe(&v->ring);
+	char *buf = v->bufs + (size_t)slot * BENCH_BLOCK_SIZE;
+	uint64_t off = bench_offset(&v->rng, v->nblocks);
 
-	io_uring_prep_read(sqe, 0, v->bufs + (size_t)slot * BENCH_BLOCK_SIZE,
-			   BENCH_BLOCK_SIZE, bench_offset(&v->rng, v->nblocks));
+	if (v->f.fixed)
+		io_uring_prep_read_fixed(sqe, 0, buf, BENCH_BLOCK_SIZE, off, 0);
+	else
+		io_uring_prep_read(sqe, 0, buf, BENCH_BLOCK_SIZE, off);
 	sqe->flags |= IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data64(sqe, slot);
 	v->submitted++;
@@ -114,7 +127,10 @@ static int submit(struct vmm *v)
 
 	if (!io_uring_sq_ready(&v->ring))
 		return 0;
-	v->enters++;
+	/* A kernel thread that is awake submits without a system call. */
+	if (!v->f.sqpoll ||
+	    (IO_URING_READ_ONCE(*v->ring.sq.kflags) & IORING_SQ_NEED_WAKEUP))
+		v->enters++;
 	ret = io_uring_submit(&v->ring);
 	if (ret < 0) {
 		fprintf(stderr, "io_uring_submit: %s\n", strerror(-ret));
@@ -130,6 +146,16 @@ static int handle_batch(struct vmm *v, const struct bench_args *args,
 	struct io_uring_cqe *cqe;
 	unsigned int head, seen = 0;
 
+	/*
+	 * With DEFER_TASKRUN completions reach the CQ only when the task
+	 * asks; with COOP_TASKRUN they may wait for it (IORING_SQ_TASKRUN).
+	 */
+	if (v->f.defer || (v->f.coop && (IO_URING_READ_ONCE(*v->ring.sq.kflags) &
+					 IORING_SQ_TASKRUN))) {
+		v->enters++;
+		if (io_uring_get_events(&v->ring) < 0)
+			return -1;
+	}
 	io_uring_for_each_cqe(&v->ring, head, cqe) {
 		if (cqe->res != (int)BENCH_BLOCK_SIZE) {
 			fprintf(stderr, "read failed: %s\n", cqe->res < 0 ?
@@ -195,8 +221,8 @@ int main(int argc, char **argv)
 
 	if (bench_parse_args(&args, argc, argv) < 0)
 		return 2;
-	if (strcmp(args.driver, "io_uring") != 0) {
-		fprintf(stderr, "uring-vmm is io_uring only\n");
+	if (uring_features_parse(args.driver, &v.f) < 0) {
+		fprintf(stderr, "uring-vmm is io_uring[+FEATURE...] only\n");
 		return 2;
 	}
 	if (setup(&v, &args) < 0 || run(&v, &args, &secs) < 0)

@@ -7,6 +7,7 @@ packages=(
 	gcc clang libclang-rt-14-dev meson ninja-build pkg-config
 	liburing-dev libudev-dev
 	check valgrind fio
+	linux-perf strace
 	libfuse3-dev fuse3
 	python3 util-linux e2fsprogs
 	qemu-system-common

@@ -143,11 +143,46 @@ static int do_io(struct blkioq *q, struct blkio_completion *c, int min,
 	return ctx.filled;
 }
 
+__attribute__((noinline))
+int do_io_resume(struct blkioq *q, struct blkio_completion *c, int min,
+		 int max, int filled)
+{
+	struct do_io_ctx ctx = {
+		.c = c,
+		.filled = filled,
+		.min = min,
+		.max = max,
+	};
+	int ret = q->ops->do_io(q, &ctx);
+
+	if (unlikely(ret < 0)) {
+		give_back(q, c, ctx.filled);
+		return ret;
+	}
+	return ctx.filled;
+}
+
+/*
+ * 0 <= min <= max, and no completions array only with max 0: one
+ * unsigned compare covers both signs of min.
+ */
+static inline bool plain_args(const struct blkio_completion *c, int min,
+			      int max)
+{
+	return (unsigned)min <= (unsigned)max && max >= 0 && (c || !max);
+}
+
 BLKIO_EXPORT int blkioq_do_io(struct blkioq *q,
 			      struct blkio_completion *completions,
 			      int min_completions, int max_completions,
 			      struct timespec *timeout)
 {
+	/* The common call goes straight to the driver: a tail call. */
+	if (likely(q && !timeout && q->ops->do_io_fast &&
+		   plain_args(completions, min_completions, max_completions) &&
+		   !q->done.head && !q->deferred.head))
+		return q->ops->do_io_fast(q, completions, min_completions,
+					  max_completions);
 	return do_io(q, completions, min_completions, max_completions,
 		     timeout, NULL, false);
 }

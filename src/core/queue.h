@@ -65,6 +65,16 @@ struct queue_ops {
 	int (*do_io)(struct blkioq *q, struct do_io_ctx *ctx);
 
 	/*
+	 * The common blkioq_do_io() call straight from the exported
+	 * function: arguments valid, no timeout, no signal mask, nothing on
+	 * q->done or q->deferred (may be NULL).  Returns what blkioq_do_io()
+	 * returns; whatever it cannot finish on its own it hands to
+	 * do_io_resume() with the completions it already wrote.
+	 */
+	int (*do_io_fast)(struct blkioq *q, struct blkio_completion *c,
+			  int min, int max);
+
+	/*
 	 * Notifications on the completion fd are wanted (enable) or not
 	 * (may be NULL: notifications stay on).  Called when the application
 	 * takes the fd and whenever it changes the hint.
@@ -164,6 +174,13 @@ static inline void queue_defer(struct blkioq *q, struct req *r)
 {
 	req_list_push(&q->deferred, r);
 }
+
+/*
+ * The general blkioq_do_io() from where a do_io_fast left it, filled
+ * completions already in c[] (src/core/do-io.c).
+ */
+int do_io_resume(struct blkioq *q, struct blkio_completion *c, int min,
+		 int max, int filled);
 
 /* Time left of ctx->budget (never negative); src/core/do-io.c. */
 void do_io_time_left(const struct do_io_ctx *ctx, struct timespec *left);

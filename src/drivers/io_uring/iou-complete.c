@@ -4,6 +4,8 @@
  * transfers, the stages of write-zeroes.  The decisions are the shared
  * file driver code's; sending a request round again is ours.
  */
+#include <errno.h>
+
 #include "iou.h"
 
 int iou_complete(struct uring_queue *uq, struct req *r,
@@ -14,6 +16,16 @@ int iou_complete(struct uring_queue *uq, struct req *r,
 	int ret;
 
 	(void)msg;	/* the errno says it all */
+	/*
+	 * The slot was emptied or reused between choosing it and the kernel
+	 * taking the request (an unmap racing with it): go unregistered.
+	 */
+	if (unlikely(res == -EFAULT && uq->bufs && r->op <= REQ_WRITEV &&
+		     r->stage == IOU_RW_FIXED)) {
+		r->stage = IOU_RW_UNFIXED;
+		uring_resubmit(uq, r);
+		return URING_CONTINUED;
+	}
 	switch (r->op) {
 	case REQ_READ:
 	case REQ_WRITE:

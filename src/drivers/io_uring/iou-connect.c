@@ -61,9 +61,25 @@ static bool discard_cmd_works(int fd)
 	return ok;
 }
 
+/* Linux 6.15: READV_FIXED and WRITEV_FIXED. */
+static bool vectored_fixed_works(void)
+{
+	struct io_uring_probe *p = io_uring_get_probe();
+	bool ok;
+
+	if (!p)
+		return false;
+	ok = io_uring_opcode_supported(p, IOU_OP_READV_FIXED) &&
+	     io_uring_opcode_supported(p, IOU_OP_WRITEV_FIXED);
+	io_uring_free_probe(p);
+	return ok;
+}
+
 /*
  * What the kernel can do with this fd beyond what every file driver
- * learns.  direct is what the fd really is.
+ * learns.  direct is what the fd really is.  Registered buffers stay
+ * pinned while mapped, which may-pin-mem-regions must say: QEMU then
+ * turns off RAM discard (virtio-balloon, virtio-mem).
  */
 static void probe_io_uring(struct iou_dev *d, struct dev_info *i)
 {
@@ -76,6 +92,9 @@ static void probe_io_uring(struct iou_dev *d, struct dev_info *i)
 		    poll_queues_work(f->fd, f->request_alignment);
 	i->supports_poll_queues = d->iopoll;
 	d->poll_queue_mode = uring_poll_queue_mode(d->iopoll);
+	i->may_pin_mem_regions = d->register_mem_regions;
+	if (d->register_mem_regions)
+		d->bufs.vectored = vectored_fixed_works();
 }
 
 int iou_connect(struct blkio *b, const struct drv_settings *s,

@@ -16,6 +16,17 @@ static void iou_run_deferred(struct blkioq *q, struct do_io_ctx *ctx)
 static const struct queue_ops iou_queue_ops = {
 	.submit = iou_submit,
 	.do_io = uring_do_io,
+	.do_io_fast = uring_do_io_fast,
+	.set_completion_fd_enabled = uring_set_completion_fd_enabled,
+	.run_deferred = iou_run_deferred,
+	.zones = true,
+};
+
+/* A queue whose ring registered the memory regions. */
+static const struct queue_ops iou_fixed_queue_ops = {
+	.submit = iou_submit_fixed,
+	.do_io = uring_do_io,
+	.do_io_fast = uring_do_io_fast,
 	.set_completion_fd_enabled = uring_set_completion_fd_enabled,
 	.run_deferred = iou_run_deferred,
 	.zones = true,
@@ -37,6 +48,9 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		.poll = poll,
 		.iopoll = d->iopoll,
 		.batch_submit = d->submit_batching,
+		.bufs = d->register_mem_regions ? &d->bufs : NULL,
+		.single_issuer = d->single_issuer,
+		.sqpoll_idle = (unsigned)d->sq_poll_idle,
 		.unavailable_hint = "the linux-aio driver works without it",
 	};
 	struct iou_queue *iq;
@@ -51,6 +65,8 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		free(iq);
 		return ret;
 	}
+	if (iq->uq.bufs)
+		iq->uq.q.ops = &iou_fixed_queue_ops;
 	*qp = &iq->uq.q;
 	return 0;
 }

@@ -32,15 +32,75 @@ static void prep_discard(const struct iou_dev *d, struct io_uring_sqe *sqe,
 	}
 }
 
-static void prep_vectored(struct io_uring_sqe *sqe, const struct req *r)
+/*
+ * The registered-buffer slot of a read or write buffer, or -1; sets the
+ * request's stage so that a refused slot is tried only once.
+ */
+static int rw_slot(struct uring_queue *uq, struct req *r, uintptr_t addr,
+		   size_t len)
+{
+	int slot;
+
+	if (r->stage == IOU_RW_UNFIXED)
+		return -1;
+	slot = uring_buf_index(uq, addr, len);
+	r->stage = slot < 0 ? IOU_RW_ANY : IOU_RW_FIXED;
+	return slot;
+}
+
+/* All of a vector in one registered buffer (Linux 6.15), or -1. */
+static int rwv_slot(struct uring_queue *uq, struct req *r,
+		    const struct iovec *iov, int cnt)
+{
+	int slot, i;
+
+	if (!uq->bufs->vectored || cnt < 1)
+		return -1;
+	slot = rw_slot(uq, r, (uintptr_t)iov[0].iov_base, iov[0].iov_len);
+	/* A hit leaves its region in uq->fx. */
+	for (i = 1; i < cnt && slot >= 0; i++) {
+		if (!uring_buf_holds(uq->fx.start, uq->fx.len,
+				     (uintptr_t)iov[i].iov_base,
+				     iov[i].iov_len)) {
+			r->stage = IOU_RW_ANY;
+			slot = -1;
+		}
+	}
+	return slot;
+}
+
+static void prep_vectored(struct uring_queue *uq, struct io_uring_sqe *sqe,
+			  struct req *r)
 {
 	const struct iovec *iov = r->partial_head ? &r->partial : r->iov;
 	int cnt = r->partial_head ? 1 : r->iovcnt;
+	bool read = r->op == REQ_READV;
+	int slot = uq->bufs ? rwv_slot(uq, r, iov, cnt) : -1;
 
-	if (r->op == REQ_READV)
+	if (read)
 		io_uring_prep_readv(sqe, 0, iov, (unsigned)cnt, r->start);
 	else
 		io_uring_prep_writev(sqe, 0, iov, (unsigned)cnt, r->start);
+	if (slot >= 0) {
+		sqe->opcode = read ? IOU_OP_READV_FIXED : IOU_OP_WRITEV_FIXED;
+		sqe->buf_index = (uint16_t)slot;
+	}
+}
+
+static void prep_rw(struct uring_queue *uq, struct io_uring_sqe *sqe,
+		    struct req *r)
+{
+	bool read = r->op == REQ_READ;
+	int slot = uq->bufs ? rw_slot(uq, r, (uintptr_t)r->buf, r->len) : -1;
+
+	if (slot >= 0)
+		io_uring_prep_rw(read ? IORING_OP_READ_FIXED :
+				 IORING_OP_WRITE_FIXED, sqe, 0, r->buf,
+				 (unsigned)r->len, r->start);
+	else
+		io_uring_prep_rw(read ? IORING_OP_READ : IORING_OP_WRITE, sqe,
+				 0, r->buf, (unsigned)r->len, r->start);
+	sqe->buf_index = slot >= 0 ? (uint16_t)slot : 0;
 }
 
 void iou_prep(struct uring_queue *uq, struct io_uring_sqe *sqe,
@@ -50,16 +110,14 @@ void iou_prep(struct uring_queue *uq, struct io_uring_sqe *sqe,
 
 	switch (r->op) {
 	case REQ_READ:
-		io_uring_prep_read(sqe, 0, r->buf, (unsigned)r->len, r->start);
-		break;
 	case REQ_WRITE:
-		io_uring_prep_write(sqe, 0, r->buf, (unsigned)r->len, r->start);
+		prep_rw(uq, sqe, r);
 		if (r->flags & BLKIO_REQ_FUA)
 			sqe->rw_flags = RWF_DSYNC;
 		break;
 	case REQ_READV:
 	case REQ_WRITEV:
-		prep_vectored(sqe, r);
+		prep_vectored(uq, sqe, r);
 		if (r->flags & BLKIO_REQ_FUA)
 			sqe->rw_flags = RWF_DSYNC;
 		break;
@@ -85,6 +143,9 @@ static void submit_slow(struct iou_queue *iq, struct req *r)
 
 	if (unlikely(file_zone_submit(&iq->dev->file, q, r)))
 		return;
+	/* A fresh read or write: see rw_slot(). */
+	if (r->op <= REQ_WRITEV)
+		r->stage = IOU_RW_ANY;
 	if (unlikely(r->op == REQ_WRITE_ZEROES)) {
 		const char *refused = file_wz_refused(&iq->dev->file, r);
 
@@ -129,5 +190,44 @@ void iou_submit(struct blkioq *q, struct req *r)
 		.len = (uint32_t)r->len,
 		.rw_flags = (r->flags & BLKIO_REQ_FUA) ? RWF_DSYNC : 0,
 		.user_data = (uintptr_t)r,
+	};
+}
+
+/*
+ * The same for a queue whose ring has the memory regions registered (its
+ * own queue_ops, so that queues without pay nothing): a buffer inside one
+ * goes as READ_FIXED or WRITE_FIXED with the region's slot.
+ */
+void iou_submit_fixed(struct blkioq *q, struct req *r)
+{
+	struct iou_queue *iq = iou_queue(q);
+	struct io_uring_sq *sq = &iq->uq.ring.sq;
+	unsigned tail = sq->sqe_tail;
+	struct io_uring_sqe *sqe;
+	unsigned op = r->op;
+	bool read = op == REQ_READ;
+	int slot;
+
+	if (unlikely(op > REQ_WRITE || !iq->uq.credits)) {
+		submit_slow(iq, r);
+		return;
+	}
+	r->stage = IOU_RW_ANY;
+	slot = rw_slot(&iq->uq, r, (uintptr_t)r->buf, r->len);
+	iq->uq.credits--;
+	sqe = &sq->sqes[tail & sq->ring_mask];
+	sq->sqe_tail = tail + 1;
+
+	*sqe = (struct io_uring_sqe){
+		.opcode = slot < 0 ? (read ? IORING_OP_READ : IORING_OP_WRITE) :
+				     (read ? IORING_OP_READ_FIXED :
+					     IORING_OP_WRITE_FIXED),
+		.flags = IOSQE_FIXED_FILE,
+		.off = r->start,
+		.addr = (uintptr_t)r->buf,
+		.len = (uint32_t)r->len,
+		.rw_flags = (r->flags & BLKIO_REQ_FUA) ? RWF_DSYNC : 0,
+		.user_data = (uintptr_t)r,
+		.buf_index = slot < 0 ? 0 : (uint16_t)slot,
 	};
 }

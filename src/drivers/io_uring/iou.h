@@ -18,6 +18,20 @@
 #define BLOCK_URING_CMD_DISCARD _IO(0x12, 0)
 #endif
 
+/* Linux 6.15: vectored reads and writes of registered buffers. */
+#define IOU_OP_READV_FIXED 60
+#define IOU_OP_WRITEV_FIXED 61
+
+/*
+ * req.stage of reads and writes while the instance registers its memory
+ * regions: how the request went to the kernel this round.
+ */
+enum {
+	IOU_RW_ANY = 0,		/* fresh: registered if its buffer is */
+	IOU_RW_FIXED,		/* as READ_FIXED & co. */
+	IOU_RW_UNFIXED,		/* the kernel refused the slot: never again */
+};
+
 /* The driver's private data of an instance (drv_priv()). */
 struct iou_dev {
 	struct file_dev file;
@@ -26,11 +40,17 @@ struct iou_dev {
 	bool direct;
 	int num_entries;
 	bool submit_batching;
+	bool register_mem_regions;
+	bool single_issuer;
+	int sq_poll_idle;
 
 	/* What connect found out about the kernel. */
 	bool discard_cmd;		/* block device: BLOCK_URING_CMD_DISCARD */
 	bool iopoll;		/* the device completes polled I/O (IOPOLL) */
 	const char *poll_queue_mode;	/* uring_poll_queue_mode(iopoll) */
+
+	/* Mapped memory regions, registered with every ring. */
+	struct uring_bufs bufs;
 };
 
 struct iou_queue {
@@ -62,8 +82,13 @@ int iou_get_capacity(struct blkio *b, uint64_t *capacity);
 int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp);
 void iou_remove_queue(struct blkioq *q);
 
+/* iou-driver.c: memory regions as registered buffers */
+int iou_map_mem_region(struct blkio *b, const struct blkio_mem_region *r);
+void iou_unmap_mem_region(struct blkio *b, const struct blkio_mem_region *r);
+
 /* iou-submit.c */
 void iou_submit(struct blkioq *q, struct req *r);
+void iou_submit_fixed(struct blkioq *q, struct req *r);
 void iou_prep(struct uring_queue *uq, struct io_uring_sqe *sqe,
 	      struct req *r);
 

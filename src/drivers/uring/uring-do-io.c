@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <signal.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,56 @@ static inline unsigned flush_sq(struct io_uring *ring)
 	return tail - *sq->khead;
 }
 
+/*
+ * io_uring_enter without a signal mask, made in place on x86-64: the
+ * system call instruction clobbers three registers, where a call into
+ * liburing clobbers all caller-saved ones, so the fast path needs no
+ * frame of saved registers (about 20 instructions per call at QD1).
+ */
+static inline int enter_inline(int fd, unsigned to_submit, unsigned wait_nr,
+			       unsigned flags)
+{
+#if defined(__x86_64__)
+	register long r10 __asm__("r10") = flags;
+	register long r8 __asm__("r8") = 0;
+	register long r9 __asm__("r9") = 0;
+	long ret = __NR_io_uring_enter;
+
+	__asm__ volatile("syscall"
+			 : "+a"(ret)
+			 : "D"((long)fd), "S"((long)to_submit),
+			   "d"((long)wait_nr), "r"(r10), "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return (int)ret;
+#else
+	return io_uring_enter(fd, to_submit, wait_nr, flags, NULL);
+#endif
+}
+
+/*
+ * SQPOLL (sq-poll-idle): a kernel thread takes published SQEs by itself;
+ * a system call is needed only to wake it after it went idle.  Returns
+ * what is left for io_uring_enter to submit: nothing.
+ */
+__attribute__((noinline))
+static unsigned sqpoll_submit(struct uring_queue *uq)
+{
+	flush_sq(&uq->ring);
+	/* The tail must be visible before the thread's flag is read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (IO_URING_READ_ONCE(*uq->ring.sq.kflags) & IORING_SQ_NEED_WAKEUP)
+		io_uring_enter(uq->enter_fd, 0, 0,
+			       IORING_ENTER_SQ_WAKEUP | uq->enter_flags, NULL);
+	return 0;
+}
+
+static inline unsigned submit_sq(struct uring_queue *uq)
+{
+	if (unlikely(uq->sqpoll))
+		return sqpoll_submit(uq);
+	return flush_sq(&uq->ring);
+}
+
 /* A CQE other than the expected one: the driver decides. */
 __attribute__((noinline))
 static bool reap_slow(struct uring_queue *uq, struct req *r,
@@ -51,19 +102,19 @@ static bool reap_slow(struct uring_queue *uq, struct req *r,
 }
 
 /*
- * Move finished requests from the CQ ring into ctx->c.  Inline: it runs on
- * every blkioq_do_io() call.  A CQE whose result is the one the request
- * expects finishes it here; anything else is the driver's to judge.  The
- * CQE size is a constant in each copy (big: 32-byte CQEs).
+ * Move finished requests from the CQ ring into c[filled..max); returns the
+ * new fill.  Inline: it runs on every blkioq_do_io() call.  A CQE whose
+ * result is the one the request expects finishes it here; anything else
+ * is the driver's to judge.  The CQE size is a constant in each copy
+ * (big: 32-byte CQEs).
  */
-static __attribute__((always_inline)) inline void
-reap_cqes(struct uring_queue *uq, struct do_io_ctx *ctx, const bool big)
+static __attribute__((always_inline)) inline int
+reap_cqes(struct uring_queue *uq, struct blkio_completion *c, int filled,
+	  int max, const bool big)
 {
 	struct io_uring_cq *cq = &uq->ring.cq;
-	struct blkio_completion *c = ctx->c;
 	unsigned head = *cq->khead;
 	unsigned tail = io_uring_smp_load_acquire(cq->ktail);
-	int filled = ctx->filled, max = ctx->max;
 
 	while (head != tail && filled < max) {
 		struct io_uring_cqe *cqe =
@@ -82,16 +133,22 @@ reap_cqes(struct uring_queue *uq, struct do_io_ctx *ctx, const bool big)
 		req_free(&uq->q, r);
 	}
 	io_uring_smp_store_release(cq->khead, head);
-	ctx->filled = filled;
+	return filled;
+}
+
+static __attribute__((always_inline)) inline int
+reap_into(struct uring_queue *uq, struct blkio_completion *c, int filled,
+	  int max)
+{
+	if (uq->cqe_shift)
+		return reap_cqes(uq, c, filled, max, true);
+	return reap_cqes(uq, c, filled, max, false);
 }
 
 static __attribute__((always_inline)) inline void
 reap(struct uring_queue *uq, struct do_io_ctx *ctx)
 {
-	if (uq->cqe_shift)
-		reap_cqes(uq, ctx, true);
-	else
-		reap_cqes(uq, ctx, false);
+	ctx->filled = reap_into(uq, ctx->c, ctx->filled, ctx->max);
 }
 
 /* A poll queue whose ring the kernel polls (IORING_SETUP_IOPOLL). */
@@ -130,8 +187,9 @@ static int enter_ext(struct uring_queue *uq, unsigned to_submit,
 		.sigmask_sz = _NSIG / 8,
 	};
 	struct __kernel_timespec ts;
-	int fd = uq->ring.ring_fd;
+	int fd = uq->enter_fd;
 
+	flags |= uq->enter_flags;
 	if (!uq->ext_arg) {
 		if (ctx->has_deadline && wait_nr)
 			return blkio_err(-ENOTSUP,
@@ -157,19 +215,39 @@ static inline int enter(struct uring_queue *uq, unsigned to_submit,
 		flags |= IORING_ENTER_GETEVENTS;
 	if (unlikely(ctx->has_deadline || ctx->sig))
 		return enter_ext(uq, to_submit, wait_nr, flags, ctx);
-	return io_uring_enter(uq->ring.ring_fd, to_submit, wait_nr, flags,
-			      NULL);
+	return io_uring_enter(uq->enter_fd, to_submit, wait_nr,
+			      flags | uq->enter_flags, NULL);
+}
+
+/*
+ * A registered ring index means nothing to any task but the one that
+ * registered it (-EINVAL); the fd tells whether the ring belongs to
+ * another thread (-EEXIST).
+ */
+__attribute__((cold))
+static int foreign_thread(const struct uring_queue *uq, int ret)
+{
+	if (ret == -EINVAL && uq->enter_flags &&
+	    io_uring_enter(uq->ring.ring_fd, 0, 0, IORING_ENTER_GETEVENTS,
+			   NULL) == -EEXIST)
+		return -EEXIST;
+	return ret;
 }
 
 /* What an io_uring_enter error means for this call: 0 to go on. */
 __attribute__((cold))
-static int enter_failed(const struct do_io_ctx *ctx, int ret)
+static int enter_failed(const struct uring_queue *uq,
+			const struct do_io_ctx *ctx, int ret)
 {
+	ret = foreign_thread(uq, ret);
 	switch (ret) {
 	case -EINTR:
 		if (ctx->interruptible)
 			return blkio_err(-EINTR, "Interrupted by a signal");
 		return 0;
+	case -EEXIST:	/* IORING_SETUP_SINGLE_ISSUER */
+		return blkio_err(-EEXIST,
+				 "The queue belongs to the thread that first called blkioq_do_io() on it (single-issuer=true)");
 	case -ETIME:	/* the deadline is checked by the caller */
 	case -EAGAIN:	/* kernel short of resources: reap and retry */
 	case -EBUSY:
@@ -197,10 +275,11 @@ static inline bool taskrun_pending(const struct io_uring *ring)
 __attribute__((noinline))
 static int run_taskrun(struct uring_queue *uq, struct do_io_ctx *ctx)
 {
-	int ret = io_uring_enter(uq->ring.ring_fd, 0, 0,
-				 IORING_ENTER_GETEVENTS, NULL);
+	int ret = io_uring_enter(uq->enter_fd, 0, 0,
+				 IORING_ENTER_GETEVENTS | uq->enter_flags,
+				 NULL);
 
-	if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
+	if (ret < 0 && (ret = enter_failed(uq, ctx, ret)) < 0)
 		return ret;
 	reap(uq, ctx);
 	return 0;
@@ -220,7 +299,7 @@ static int do_io_loop(struct uring_queue *uq, struct do_io_ctx *ctx,
 			reap(uq, ctx);
 		if (unlikely(q->backlog.head))
 			uring_refill(uq);
-		to_submit = flush_sq(&uq->ring);
+		to_submit = submit_sq(uq);
 		want = ctx->min - ctx->filled;
 
 		/*
@@ -250,14 +329,14 @@ static int do_io_loop(struct uring_queue *uq, struct do_io_ctx *ctx,
 		 */
 		if (ctx->interruptible && to_submit && wait_nr) {
 			ret = enter(uq, to_submit, 0, ctx);
-			if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
+			if (ret < 0 && (ret = enter_failed(uq, ctx, ret)) < 0)
 				return ret;
 			to_submit = 0;
 		}
 		ret = enter(uq, to_submit, wait_nr, ctx);
 		entered = true;
 		if (unlikely(ret < 0)) {
-			ret = enter_failed(ctx, ret);
+			ret = enter_failed(uq, ctx, ret);
 			if (ret < 0)
 				return ret;
 		}
@@ -298,9 +377,10 @@ static int do_io_busy_poll(struct uring_queue *uq, struct do_io_ctx *ctx)
 			uring_refill(uq);
 		to_submit = flush_sq(&uq->ring);
 		if (to_submit || taskrun_pending(&uq->ring)) {
-			ret = io_uring_enter(uq->ring.ring_fd, to_submit, 0,
-					     IORING_ENTER_GETEVENTS, NULL);
-			if (ret < 0 && (ret = enter_failed(ctx, ret)) < 0)
+			ret = io_uring_enter(uq->enter_fd, to_submit, 0,
+					     IORING_ENTER_GETEVENTS |
+					     uq->enter_flags, NULL);
+			if (ret < 0 && (ret = enter_failed(uq, ctx, ret)) < 0)
 				return ret;
 			if (cq_nonempty(&uq->ring))
 				reap(uq, ctx);
@@ -379,10 +459,15 @@ static int do_io_once(struct uring_queue *uq, struct do_io_ctx *ctx)
 	unsigned to_submit, wait_nr;
 	int want, ret;
 
+	if (unlikely(uq->disabled)) {
+		ret = uring_enable(uq);
+		if (ret < 0)
+			return ret;
+	}
 	if (cq_nonempty(&uq->ring))
 		reap(uq, ctx);
 	if (unlikely(q->backlog.head || q->poll || ctx->has_deadline ||
-		     ctx->interruptible))
+		     ctx->interruptible || uq->sqpoll))
 		return do_io_start_loop(uq, ctx);
 
 	to_submit = flush_sq(&uq->ring);
@@ -400,15 +485,16 @@ static int do_io_once(struct uring_queue *uq, struct do_io_ctx *ctx)
 		if (unlikely(wait_nr > uring_in_flight(uq)))
 			return do_io_start_loop(uq, ctx);
 	}
-	ret = io_uring_enter(uq->ring.ring_fd, to_submit, wait_nr,
-			     wait_nr ? IORING_ENTER_GETEVENTS : 0, NULL);
+	ret = io_uring_enter(uq->enter_fd, to_submit, wait_nr,
+			     (wait_nr ? IORING_ENTER_GETEVENTS : 0) |
+			     uq->enter_flags, NULL);
 	if (likely(ret >= 0) && wait_nr) {
 		reap(uq, ctx);
 		if (likely(ctx->filled >= ctx->min && !q->backlog.head &&
 			   !io_uring_sq_ready(&uq->ring)))
 			return 0;
 	} else if (unlikely(ret < 0)) {
-		ret = enter_failed(ctx, ret);
+		ret = enter_failed(uq, ctx, ret);
 		if (ret < 0)
 			return ret;
 	}
@@ -429,6 +515,59 @@ int uring_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 	if (unlikely(q->backlog.head))
 		uq->credits = 0;
 	return ret;
+}
+
+/*
+ * blkioq_do_io() in the common case, straight from the exported function
+ * (queue_ops.do_io_fast): no context to build, no frame in the core.  It
+ * makes the same decisions as do_io_once() and hands anything else
+ * (errors included) to the general path, with what it reaped so far.
+ */
+int uring_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
+		     int max)
+{
+	struct uring_queue *uq = uring_queue(q);
+	struct io_uring_sq *sq = &uq->ring.sq;
+	unsigned to_submit, wait_nr;
+	int filled = 0, ret;
+
+	if (unlikely(q->backlog.head || uq->detour))
+		goto resume;
+	if (cq_nonempty(&uq->ring)) {
+		filled = reap_into(uq, c, 0, max);
+		/* A resubmission found no room: the backlog's rules apply. */
+		if (unlikely(q->backlog.head))
+			goto resume;
+	}
+	to_submit = flush_sq(&uq->ring);
+	if (filled >= min) {
+		if (!to_submit) {
+			if (likely(!taskrun_pending(&uq->ring)))
+				return filled;
+			goto resume;
+		}
+		if (may_batch(uq, to_submit))
+			return filled;
+		wait_nr = 0;
+	} else {
+		/* No backlog here: in flight is all that is outstanding. */
+		wait_nr = (unsigned)(min - filled);
+		if (unlikely(wait_nr > uring_in_flight(uq)))
+			goto resume;
+	}
+	ret = enter_inline(uq->enter_fd, to_submit, wait_nr,
+			   (wait_nr ? IORING_ENTER_GETEVENTS : 0) |
+			   uq->enter_flags);
+	if (unlikely(ret != (int)to_submit))
+		goto resume;
+	if (cq_nonempty(&uq->ring))
+		filled = reap_into(uq, c, filled, max);
+	/* Done unless a short transfer went round again (a new SQE). */
+	if (likely(filled >= min && !q->backlog.head &&
+		   sq->sqe_tail == *sq->khead))
+		return filled;
+resume:
+	return do_io_resume(q, c, min, max, filled);
 }
 
 /*
@@ -456,7 +595,12 @@ void uring_set_completion_fd_enabled(struct blkioq *q, bool enable)
 	 * missed by both the kernel and us.
 	 */
 	__atomic_store_n(kflags, flags, __ATOMIC_SEQ_CST);
-	if (enable && *uq->ring.cq.khead !=
-		      __atomic_load_n(uq->ring.cq.ktail, __ATOMIC_SEQ_CST))
+	/*
+	 * Completions waiting as task work (IORING_SQ_TASKRUN) signalled no
+	 * one either; with DEFER_TASKRUN only the first of them would.
+	 */
+	if (enable && (*uq->ring.cq.khead !=
+		       __atomic_load_n(uq->ring.cq.ktail, __ATOMIC_SEQ_CST) ||
+		       taskrun_pending(&uq->ring)))
 		queue_signal(q);
 }

@@ -8,9 +8,14 @@
 #include <string.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "uring.h"
+
+#define SINGLE_ISSUER (IORING_SETUP_SUBMIT_ALL | IORING_SETUP_TASKRUN_FLAG | \
+		       IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN | \
+		       IORING_SETUP_R_DISABLED)
 
 /*
  * SUBMIT_ALL keeps the kernel submitting a batch past an SQE that fails
@@ -37,12 +42,58 @@ static int setup_ring(struct uring_queue *uq, const struct uring_setup *s,
 
 	if (s->poll && s->iopoll)
 		base |= IORING_SETUP_IOPOLL;
+	if (s->sqpoll_idle && !s->poll) {
+		*p = (struct io_uring_params){
+			.flags = base | IORING_SETUP_SQPOLL |
+				 IORING_SETUP_SUBMIT_ALL,
+			.sq_thread_idle = s->sqpoll_idle,
+		};
+		ret = io_uring_queue_init_params(s->entries, &uq->ring, p);
+		uq->sqpoll = ret == 0;
+		if (ret < 0)	/* an old kernel: the ordinary ring */
+			ret = -EINVAL;
+	}
+	if (s->single_issuer && ret == -EINVAL) {
+		*p = (struct io_uring_params){ .flags = base | SINGLE_ISSUER };
+		ret = io_uring_queue_init_params(s->entries, &uq->ring, p);
+		uq->disabled = ret == 0;
+		if (ret < 0)
+			ret = -EINVAL;
+	}
 	for (size_t i = 0; i < sizeof(extra) / sizeof(extra[0]) &&
 			   ret == -EINVAL; i++) {
 		*p = (struct io_uring_params){ .flags = base | extra[i] };
 		ret = io_uring_queue_init_params(s->entries, &uq->ring, p);
 	}
 	return ret;
+}
+
+/*
+ * single-issuer (Linux 6.1): DEFER_TASKRUN runs completions only when the
+ * submitting task asks for them, with no interruption and no other task
+ * touching the ring; SINGLE_ISSUER, which it needs, ties the ring to one
+ * task.  A queue may move between threads before its first
+ * blkioq_do_io(), so the ring starts disabled and uring_enable() makes
+ * the caller of the first one the owner.
+ */
+int uring_enable(struct uring_queue *uq)
+{
+	int ret = (int)syscall(__NR_io_uring_register, uq->ring.ring_fd,
+			       IORING_REGISTER_ENABLE_RINGS, NULL, 0);
+
+	if (ret < 0)
+		return blkio_err_os(-errno, "Enabling the queue's io_uring failed");
+	uq->disabled = false;
+	uq->detour = uq->q.poll || uq->sqpoll;
+	/*
+	 * The fd is registered with the calling task only, which is the only
+	 * one that may enter this ring now: the kernel skips the fd lookup.
+	 */
+	if (io_uring_register_ring_fd(&uq->ring) == 1) {
+		uq->enter_fd = uq->ring.enter_ring_fd;
+		uq->enter_flags = IORING_ENTER_REGISTERED_RING;
+	}
+	return 0;
 }
 
 /* kernel.io_uring_disabled: 0, 1 (only io_uring_group), 2; -1 if unknown. */
@@ -113,6 +164,9 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 	int ret;
 
 	uq->ops = s->ops;
+	uq->bufs = NULL;
+	uq->disabled = false;
+	uq->sqpoll = false;
 	/* Where the device cannot poll, a poll queue polls an ordinary ring. */
 	uq->busy_poll = s->poll && !s->iopoll;
 	ret = setup_ring(uq, s, &p);
@@ -120,6 +174,9 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 		setup_failed(ret, s);
 		return ret;
 	}
+	uq->detour = s->poll || uq->disabled || uq->sqpoll;
+	uq->enter_fd = uq->ring.ring_fd;
+	uq->enter_flags = 0;
 	uq->max_in_flight = p.cq_entries;
 	uq->credits = p.sq_entries;
 	uq->held = 0;
@@ -133,6 +190,8 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 		blkio_err_os(ret, "Registering the device with io_uring failed");
 		goto out_exit_ring;
 	}
+	if (s->bufs)
+		uring_bufs_attach(s->bufs, uq);
 	ret = queue_init(&uq->q, s->queue_ops, s->poll, p.cq_entries);
 	if (ret < 0) {
 		blkio_err(ret, "Out of memory for request slots");
@@ -148,6 +207,7 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 out_fini_queue:
 	queue_fini(&uq->q);
 out_exit_ring:
+	uring_bufs_detach(uq);
 	io_uring_queue_exit(&uq->ring);
 	return ret;
 }
@@ -218,6 +278,7 @@ static void drain(struct uring_queue *uq)
 
 void uring_queue_fini(struct uring_queue *uq)
 {
+	uring_bufs_detach(uq);
 	drain(uq);
 	io_uring_queue_exit(&uq->ring);
 	if (uq->q.completion_fd >= 0)

@@ -19,6 +19,35 @@
 
 struct uring_queue;
 
+/*
+ * Registered buffers (uring-bufs.c): the memory regions of an instance,
+ * in the same slot of every ring's buffer table.
+ */
+#define URING_BUF_SLOTS 64	/* a bit each in uring_bufs.used */
+
+struct uring_buf {
+	uintptr_t start;
+	uintptr_t len;
+	unsigned slot;
+};
+
+struct uring_bufs {
+	unsigned seq;		/* odd while the table changes */
+	unsigned nr;		/* entries of buf[], sorted by start */
+	struct uring_buf buf[URING_BUF_SLOTS];
+	uint64_t used;		/* slots taken */
+	struct uring_queue *queues;	/* the rings that register them */
+	bool vectored;		/* READV_FIXED, WRITEV_FIXED (Linux 6.15) */
+};
+
+/* A queue's last hit: valid while the table's seq is still seq. */
+struct uring_buf_cache {
+	uintptr_t start;
+	uintptr_t len;
+	unsigned slot;
+	unsigned seq;
+};
+
 struct uring_ops {
 	/*
 	 * Write r's SQE for its next round, all of it (the slot may hold a
@@ -73,6 +102,22 @@ struct uring_queue {
 
 	/* Submit batching (uring-do-io.c, may_batch()). */
 	bool batch_submit;
+
+	/*
+	 * single-issuer: the ring is created disabled and the first thread
+	 * that calls blkioq_do_io() enables it and registers its fd
+	 * (uring_enable()); io_uring_enter then takes the registered index.
+	 */
+	bool disabled;
+	bool sqpoll;		/* a kernel thread submits (sq-poll-idle) */
+	bool detour;		/* disabled, sqpoll or poll: no do_io_fast */
+	int enter_fd;		/* the ring fd, or its registered index */
+	unsigned enter_flags;	/* IORING_ENTER_REGISTERED_RING with the index */
+
+	/* Registered buffers: NULL when the queue does without. */
+	struct uring_bufs *bufs;
+	struct uring_queue *bufs_next;	/* on bufs->queues */
+	struct uring_buf_cache fx;
 };
 
 /* How uring_queue_init() sets a queue up. */
@@ -85,6 +130,9 @@ struct uring_setup {
 	bool poll;		/* a poll queue */
 	bool iopoll;		/* the device polls: IORING_SETUP_IOPOLL */
 	bool batch_submit;	/* the "submit-batching" property */
+	bool single_issuer;	/* the "single-issuer" property */
+	unsigned sqpoll_idle;	/* "sq-poll-idle" in ms; 0: no SQPOLL */
+	struct uring_bufs *bufs;	/* register these buffers (may be NULL) */
 
 	/* Appended to the message when io_uring is unavailable (may be NULL). */
 	const char *unavailable_hint;
@@ -107,6 +155,7 @@ static inline struct uring_queue *uring_queue(struct blkioq *q)
 /* uring-queue.c: set up / tear down uq (embedded in the driver's queue). */
 int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s);
 void uring_queue_fini(struct uring_queue *uq);
+int uring_enable(struct uring_queue *uq);
 
 /*
  * Requests in the ring and not yet reaped.  Every SQE prepared yields
@@ -139,6 +188,38 @@ static inline struct io_uring_sqe *uring_next_sqe(struct uring_queue *uq)
 	return &sq->sqes[(tail & sq->ring_mask) << uq->sqe_shift];
 }
 
+/* uring-bufs.c */
+void uring_bufs_attach(struct uring_bufs *bb, struct uring_queue *uq);
+void uring_bufs_detach(struct uring_queue *uq);
+void uring_bufs_map(struct uring_bufs *bb, const struct blkio_mem_region *r);
+void uring_bufs_unmap(struct uring_bufs *bb, const struct blkio_mem_region *r);
+int uring_buf_lookup(struct uring_queue *uq, uintptr_t addr, size_t len);
+
+/* [addr, addr + len) lies inside [start, start + span). */
+static inline bool uring_buf_holds(uintptr_t start, uintptr_t span,
+				   uintptr_t addr, size_t len)
+{
+	uintptr_t off = addr - start;
+
+	return off < span && len <= span - off;
+}
+
+/*
+ * The registered-buffer slot holding [addr, addr + len), or -1: the hot
+ * path's check against the queue's last hit, then the table.
+ */
+static inline int uring_buf_index(struct uring_queue *uq, uintptr_t addr,
+				  size_t len)
+{
+	const struct uring_buf_cache *fx = &uq->fx;
+
+	if (likely(fx->seq == __atomic_load_n(&uq->bufs->seq,
+					      __ATOMIC_RELAXED) &&
+		   uring_buf_holds(fx->start, fx->len, addr, len)))
+		return (int)fx->slot;
+	return uring_buf_lookup(uq, addr, len);
+}
+
 /* uring-submit.c */
 bool uring_try_prep(struct uring_queue *uq, struct req *r);
 void uring_submit_slow(struct uring_queue *uq, struct req *r);
@@ -147,6 +228,8 @@ void uring_refill(struct uring_queue *uq);
 
 /* uring-do-io.c: queue_ops.do_io and .set_completion_fd_enabled */
 int uring_do_io(struct blkioq *q, struct do_io_ctx *ctx);
+int uring_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
+		     int max);
 void uring_set_completion_fd_enabled(struct blkioq *q, bool enable);
 
 #endif
