@@ -149,7 +149,10 @@ static void submit_refused(struct aio_queue *aq, struct do_io_ctx *ctx,
 /*
  * Submit everything staged.  io_submit takes a prefix: stop at the first
  * refused iocb, settle it and go on; -EAGAIN (the kernel is short of
- * resources) leaves the rest staged for a later call.
+ * resources) leaves the rest staged for a later call.  A refused iocb
+ * frees its room, so the backlog is staged again: with nothing else in
+ * flight, requests left in the backlog would never signal the completion
+ * fd.
  */
 static void submit(struct aio_queue *aq, struct do_io_ctx *ctx)
 {
@@ -170,6 +173,8 @@ static void submit(struct aio_queue *aq, struct do_io_ctx *ctx)
 			return;
 		} else {
 			submit_refused(aq, ctx, n);
+			if (aq->q.backlog.head)
+				aio_refill(aq);
 		}
 	}
 }
