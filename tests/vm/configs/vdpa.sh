@@ -12,15 +12,16 @@
 # of a daemon start per case.  BLKIO_TEST_QSD_QUEUES sets the export's
 # queues: 1 and 4.  See tests/vm/README.md.
 #
-# Under TCG each program takes 15-25 s (a daemon start per case), so the
-# matrix is a selection that fits about 6 minutes: requests (every
+# Under TCG each program takes 5-40 s (a daemon start per case), so the
+# matrix is a selection that fits well within 6 minutes: requests (every
 # request type and flag) with 1 queue and with 4, integrity (data
 # verified, several queues from threads: needs 4), readonly, loopdev (a
-# loop device's export and the limits), completion-fd (needs 2 queues)
-# and backlog, and the device-death test.  Not here: eof and the poll-queue programs test
-# files and kernel polling, not a device (as for vhost-user); timeout,
-# interruptible and destroy need slowfs (FUSE) under the export; the
-# robust and fault programs take minutes under TCG.
+# loop device's export and the limits), completion-fd (needs 2 queues),
+# backlog, timeout, interruptible and destroy (a read held back by
+# slowfs, FUSE, under the export; destroy needs 2 queues), and the
+# device-death test.  Not here: eof and the poll-queue programs test
+# files and kernel polling, not a device (as for vhost-user); the robust
+# and fault programs take minutes under TCG.
 
 mem=2048
 
@@ -28,6 +29,7 @@ setup='vdpa-setup.sh'
 
 programs=(tests/io/io-requests tests/io/io-integrity tests/io/io-readonly
 	tests/io/io-loopdev tests/io/io-completion-fd tests/io/io-backlog
+	tests/io/io-timeout tests/io/io-interruptible tests/io/io-destroy
 	tests/vm/vdpa-death)
 
 drv='BLKIO_TEST_DRIVER=virtio-blk-vhost-vdpa'
@@ -42,6 +44,10 @@ io readonly-q1 1 readonly
 io loopdev-q4 4 loopdev
 io completion-fd-q4 4 completion-fd
 io backlog-q4 4 backlog
+# a read held back by slowfs (FUSE, built into the kernel) under the export
+io timeout-q1 1 timeout
+io interruptible-q1 1 interruptible
+io destroy-q4 4 destroy
 tests+=('vdpa-death 180 "$VM_BUILD"/tests/vm/vdpa-death')
 unset -f io
 unset drv
