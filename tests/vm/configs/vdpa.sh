@@ -18,8 +18,9 @@
 # verified, several queues from threads: needs 4), readonly, loopdev (a
 # loop device's export and the limits), completion-fd (needs 2 queues),
 # backlog, timeout, interruptible and destroy (a read held back by
-# slowfs, FUSE, under the export; destroy needs 2 queues), and the
-# device-death test.  Not here: eof and the poll-queue programs test
+# slowfs, FUSE, under the export; destroy needs 2 queues), the
+# device-death test, and blkio-bench --verify on a device made by hand
+# (guest/bench-vdpa.sh, also passing it as an fd).  Not here: eof and the poll-queue programs test
 # files and kernel polling, not a device (as for vhost-user); the robust
 # and fault programs take minutes under TCG.
 
@@ -30,7 +31,7 @@ setup='vdpa-setup.sh'
 programs=(tests/io/io-requests tests/io/io-integrity tests/io/io-readonly
 	tests/io/io-loopdev tests/io/io-completion-fd tests/io/io-backlog
 	tests/io/io-timeout tests/io/io-interruptible tests/io/io-destroy
-	tests/vm/vdpa-death)
+	tests/vm/vdpa-death tools/blkio-bench)
 
 drv='BLKIO_TEST_DRIVER=virtio-blk-vhost-vdpa'
 io() {	# NAME QUEUES PROGRAM
@@ -49,5 +50,7 @@ io timeout-q1 1 timeout
 io interruptible-q1 1 interruptible
 io destroy-q4 4 destroy
 tests+=('vdpa-death 180 "$VM_BUILD"/tests/vm/vdpa-death')
+# blkio-bench --verify: waits of every kind, poll queues, the fd property
+tests+=('bench-vdpa 180 bench-vdpa.sh "$VM_BUILD"/tools/blkio-bench')
 unset -f io
 unset drv
