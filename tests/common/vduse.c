@@ -236,8 +236,12 @@ static void helper(const char *bin, const char *image, bool blockdev,
 	report("OK %d %s\n", (int)daemon, dev);
 	close(REPORT_FD);
 	/* Until the test lets go: EOF once every copy of its end closed. */
-	while (read(HOLD_FD, &c, 1) > 0 || errno == EINTR)
-		;
+	for (;;) {
+		ssize_t n = read(HOLD_FD, &c, 1);
+
+		if (n == 0 || (n < 0 && errno != EINTR))
+			break;
+	}
 out:
 	close(REPORT_FD);
 	if (added)
@@ -277,6 +281,11 @@ static pid_t spawn_helper(int report_w, int hold_r, const char *bin,
 	    dup2(100, REPORT_FD) < 0 || dup2(101, HOLD_FD) < 0)
 		_exit(1);
 	close_range(HOLD_FD + 1, ~0u, 0);
+	/*
+	 * Out of the test's process group: Check kills a test case's whole
+	 * group when the case ends, which would leave the device behind.
+	 */
+	setsid();
 	/* Never the test's atexit handlers: _exit() only. */
 	helper(bin, img, blockdev, o, name);
 	_exit(1);

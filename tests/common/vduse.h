@@ -13,7 +13,8 @@
  * the kernel closes the process's fds) would wait for itself forever.
  * The helper waits for the test to let go (a pipe's end closing, at
  * vduse_stop() or at the test's exit) and only then removes the device
- * and stops the daemon.
+ * and stops the daemon.  It lives in a session of its own: Check kills
+ * the process group of a test case when the case ends.
  */
 #ifndef BLKIO_TESTS_VDUSE_H
 #define BLKIO_TESTS_VDUSE_H

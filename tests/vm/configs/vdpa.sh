@@ -52,5 +52,7 @@ io destroy-q4 4 destroy
 tests+=('vdpa-death 180 "$VM_BUILD"/tests/vm/vdpa-death')
 # blkio-bench --verify: waits of every kind, poll queues, the fd property
 tests+=('bench-vdpa 180 bench-vdpa.sh "$VM_BUILD"/tools/blkio-bench')
+# every export above was torn down
+tests+=('leftovers 60 vdpa-leftovers.sh')
 unset -f io
 unset drv
