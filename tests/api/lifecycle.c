@@ -21,11 +21,11 @@ static const char *const drivers[] = {
 
 /*
  * The drivers whose connect is not built (tests/api/nvme.c has nvme's,
- * tests/io and tests/vhost-user virtio-blk-vhost-user's).
+ * tests/io and tests/vhost-user virtio-blk-vhost-user's, tests/api/vdpa.c
+ * virtio-blk-vhost-vdpa's).
  */
 static const char *const unbuilt[] = {
 	"virtio-blk-vfio-pci",
-	"virtio-blk-vhost-vdpa",
 };
 
 #define NR_UNBUILT (sizeof(unbuilt) / sizeof(unbuilt[0]))

@@ -12,6 +12,7 @@
 
 #include "qsd.h"
 #include "test-driver.h"
+#include "vduse.h"
 
 const struct test_driver test_drivers[] = {
 	{
@@ -57,6 +58,27 @@ const struct test_driver test_drivers[] = {
 		.entries_machine_limit = false,
 		.zeroes_complete_in_do_io = false,
 		.needs_backend = true,
+		.needs_mem_regions = true,
+		.has_direct = false,
+		.entries_prop = "queue-size",
+		.completion_fd_starts_disabled = true,
+		.backend_signals_spuriously = true,
+		.checks_alignment = true,
+	}, {
+		/* Its matrix runs in the VM world (tests/vm/configs/vdpa.sh). */
+		.name = "virtio-blk-vhost-vdpa",
+		.needs_io_uring = false,
+		.in_reference = true,
+		.poll_queues = true,
+		.hint_silences_kernel = true,
+		.interruptible_under_valgrind = true,
+		.sigmask_wait_under_valgrind = true,
+		.num_entries_refused = 65536,
+		.kernel_reissues_eagain = false,
+		.entries_machine_limit = false,
+		.zeroes_complete_in_do_io = false,
+		.needs_backend = true,
+		.backend_vduse = true,
 		.needs_mem_regions = true,
 		.has_direct = false,
 		.entries_prop = "queue-size",
@@ -109,6 +131,26 @@ static void stop_exports(void)
 	nr_exports = 0;
 }
 
+/*
+ * VDUSE exports: their helpers tear them down once this process (and its
+ * forks) let go, so nothing is waited for at exit (tests/common/vduse.h).
+ */
+static char *vduse_export(const char *image, const struct qsd_opts *q,
+			  char *why, size_t len)
+{
+	struct vduse_opts o = { .num_queues = q->num_queues,
+				.read_only = q->read_only };
+	struct vduse v;
+	char *dev;
+
+	if (vduse_start(&v, image, &o, why, len) < 0)
+		return NULL;
+	dev = v.dev;
+	v.dev = NULL;
+	/* The hold fd stays open (leaked on purpose) until we exit. */
+	return dev;
+}
+
 char *test_driver_export(const char *image, bool read_only, char *why,
 			 size_t len)
 {
@@ -118,6 +160,8 @@ char *test_driver_export(const char *image, bool read_only, char *why,
 			      .read_only = read_only };
 	struct qsd *q;
 
+	if (test_driver()->backend_vduse)
+		return vduse_export(image, &o, why, len);
 	if (getpid() != exports_owner) {
 		/* A forked test: its own list, stopped when it exits. */
 		nr_exports = 0;

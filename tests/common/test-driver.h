@@ -111,6 +111,13 @@ struct test_driver {
 	bool needs_backend;
 
 	/*
+	 * The backend's export is a VDUSE device the test reaches through
+	 * /dev/vhost-vdpa-N (tests/common/vduse.h), not a socket
+	 * (virtio-blk-vhost-vdpa; only where VDUSE is: the VM world).
+	 */
+	bool backend_vduse;
+
+	/*
 	 * Buffers must lie in mapped memory regions with an fd
 	 * (needs-mem-regions): tests/io's buffers come from a memfd mapped
 	 * into every instance (iot_alloc()).
@@ -169,8 +176,9 @@ int test_driver_probe(char *why, size_t len);
 /*
  * For drivers that need a backend: export @image with qemu-storage-daemon
  * (queues: BLKIO_TEST_QSD_QUEUES, default 4) and return the socket's path
- * (malloc'd); the daemon is stopped when the process exits.  NULL with
- * why filled in when it cannot be started.
+ * (malloc'd), or for backend_vduse the /dev/vhost-vdpa-N node; the daemon
+ * is stopped when the process exits.  NULL with why filled in when it
+ * cannot be started.
  */
 char *test_driver_export(const char *image, bool read_only, char *why,
 			 size_t len);

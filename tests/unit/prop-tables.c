@@ -63,11 +63,16 @@ END_TEST
  * The virtio-blk drivers answer some common properties their own way
  * (libblkio 1.5: limits readable before connect, max-queues not, "fd"
  * refused): their table redefines those, which must keep the common
- * type, and adds only queue-size and max-queue-size.
+ * type, and adds only queue-size, max-queue-size and device-timeout-ms.
  */
+static const char *const virtio_drivers[] = {
+	"virtio-blk-vhost-user",
+	"virtio-blk-vhost-vdpa",
+};
+
 START_TEST(virtio_table_overrides)
 {
-	const struct driver *d = driver_find("virtio-blk-vhost-user");
+	const struct driver *d = driver_find(virtio_drivers[_i]);
 	const struct prop *common;
 	size_t i;
 
@@ -79,7 +84,8 @@ START_TEST(virtio_table_overrides)
 		common = prop_table_find(prop_common, prop_common_count, name);
 		if (!common) {
 			ck_assert_msg(!strcmp(name, "queue-size") ||
-				      !strcmp(name, "max-queue-size"),
+				      !strcmp(name, "max-queue-size") ||
+				      !strcmp(name, "device-timeout-ms"),
 				      "%s is not a common property", name);
 			continue;
 		}
@@ -140,7 +146,8 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, common_table_sorted);
-	tcase_add_test(tc, virtio_table_overrides);
+	tcase_add_loop_test(tc, virtio_table_overrides, 0,
+			    sizeof(virtio_drivers) / sizeof(virtio_drivers[0]));
 	tcase_add_loop_test(tc, driver_table_sorted_and_disjoint, 0,
 			    sizeof(drivers_with_props) /
 			    sizeof(drivers_with_props[0]));

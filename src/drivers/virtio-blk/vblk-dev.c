@@ -8,6 +8,7 @@
  * does not trust: every value is checked and clamped before it becomes a
  * limit the data path relies on.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
 #include <string.h>
@@ -30,7 +31,9 @@ void vblk_init(struct vblk_dev *d, struct dev_info *defaults,
 
 	d->t = t;
 	d->fd = -1;
+	d->device_timeout_ms = t->device_timeout_ms;
 	d->liveness_fd = -1;
+	d->liveness_events = POLLRDHUP;
 	d->queue_size = 256;
 	d->max_queue_size = 32768;
 	d->shm.fd = -1;

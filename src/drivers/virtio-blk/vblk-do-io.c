@@ -6,7 +6,9 @@
  * queue's completion fd) with interrupts enabled for just that long, as
  * libblkio does; poll queues spin on the used ring.  Waits also watch the
  * transport's liveness fd, so a device that goes away fails the requests
- * it held instead of hanging the caller.
+ * it held instead of hanging the caller; where the transport can tell
+ * (check()) or sets a device timeout, a wait that sees no completion
+ * asks every VBLK_CHECK_MS whether the device is still there.
  *
  * The completion fd hint maps onto interrupt suppression
  * (VRING_AVAIL_F_NO_INTERRUPT, or used_event with EVENT_IDX).  Enabling
@@ -25,9 +27,17 @@
 /* Busy-poll rounds between two looks at the liveness fd. */
 #define POLLS_PER_LIVENESS_CHECK 4096
 
-#define LIVENESS_EVENTS (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)
+#define LIVENESS_EVENTS (POLLHUP | POLLERR | POLLNVAL)
 
 #define GONE_MSG "virtio-blk device disconnected"
+#define TIMEOUT_MSG "virtio-blk device completed no request within device-timeout-ms"
+
+/* A wait's watch over a device that may stop answering. */
+struct watch {
+	struct timespec progress;	/* the last completion seen, or start */
+	struct timespec checked;	/* the last check() */
+	uint16_t used;			/* vq.last_used then */
+};
 
 static inline void cpu_relax(void)
 {
@@ -58,14 +68,77 @@ static bool outstanding(const struct vblk_queue *vbq)
 	return vbq->in_flight || vbq->q.backlog_len;
 }
 
+static bool gone_events(const struct vblk_dev *d, short revents)
+{
+	return revents & (d->liveness_events | LIVENESS_EVENTS);
+}
+
 /* Whether the liveness fd says the device is gone (no waiting). */
 static bool device_gone(struct vblk_dev *d)
 {
-	struct pollfd p = { .fd = d->liveness_fd, .events = POLLRDHUP };
+	struct pollfd p = { .fd = d->liveness_fd, .events = d->liveness_events };
 
 	if (d->liveness_fd < 0)
 		return false;
-	return poll(&p, 1, 0) == 1 && (p.revents & LIVENESS_EVENTS);
+	return poll(&p, 1, 0) == 1 && gone_events(d, p.revents);
+}
+
+static bool watched(const struct vblk_dev *d)
+{
+	return d->t->check || d->device_timeout_ms;
+}
+
+static long ms_between(const struct timespec *a, const struct timespec *b)
+{
+	return (b->tv_sec - a->tv_sec) * 1000 +
+	       (b->tv_nsec - a->tv_nsec) / 1000000;
+}
+
+static void watch_start(struct vblk_queue *vbq, struct watch *w)
+{
+	if (!watched(vbq->dev))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &w->progress);
+	w->checked = w->progress;
+	w->used = vbq->vq.last_used;
+}
+
+/*
+ * Called as a wait goes on: once VBLK_CHECK_MS passed since the last
+ * look, ask the transport whether the device still works, and give it
+ * up when it completed nothing for device-timeout-ms.  Only waits pay
+ * for this (a clock read per wakeup), never a request.
+ */
+static void watch(struct vblk_queue *vbq, struct watch *w)
+{
+	struct vblk_dev *d = vbq->dev;
+	struct timespec now;
+	const char *msg;
+
+	if (!watched(d))
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (vbq->vq.last_used != w->used) {
+		w->used = vbq->vq.last_used;
+		w->progress = now;
+	}
+	if (ms_between(&w->checked, &now) < VBLK_CHECK_MS)
+		return;
+	w->checked = now;
+	if (d->t->check && (msg = d->t->check(d)))
+		vblk_set_broken(d, msg);
+	else if (d->device_timeout_ms &&
+		 ms_between(&w->progress, &now) >= d->device_timeout_ms)
+		vblk_set_broken(d, TIMEOUT_MSG);
+}
+
+/* The longer of two waits is cut to the shorter one (NULL: forever). */
+static struct timespec *shorter(struct timespec *ts, struct timespec *cap)
+{
+	if (!ts || cap->tv_sec < ts->tv_sec ||
+	    (cap->tv_sec == ts->tv_sec && cap->tv_nsec < ts->tv_nsec))
+		return cap;
+	return ts;
 }
 
 static int timed_out(void)
@@ -81,18 +154,29 @@ static bool expired(const struct do_io_ctx *ctx)
 	return !left.tv_sec && !left.tv_nsec;
 }
 
-/* Sleep until the call fd or the liveness fd says something. */
+/*
+ * Sleep until the call fd or the liveness fd says something, the
+ * deadline passes (-ETIME) or, on a watched device, VBLK_CHECK_MS did
+ * (0, like a wakeup).
+ */
 static int sleep_once(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 {
 	struct vblk_dev *d = vbq->dev;
 	struct pollfd *p = vbq->wait_fds;
-	struct timespec left, *ts = NULL;
+	struct timespec left, slice, *ts = NULL;
 	uint64_t count;
 	int ret;
 
 	if (ctx->has_deadline) {
 		do_io_time_left(ctx, &left);
 		ts = &left;
+	}
+	if (watched(d)) {
+		slice = (struct timespec){
+			.tv_sec = VBLK_CHECK_MS / 1000,
+			.tv_nsec = (VBLK_CHECK_MS % 1000) * 1000000L,
+		};
+		ts = shorter(ts, &slice);
 	}
 	p[0].revents = p[1].revents = 0;
 	ret = ppoll(p, d->liveness_fd >= 0 ? 2 : 1, ts, ctx->sig);
@@ -103,22 +187,24 @@ static int sleep_once(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 		return blkio_err_os(-errno, "ppoll on the completion fd failed");
 	}
 	if (ret == 0)
-		return timed_out();
+		return ts == &slice ? 0 : timed_out();
 	if (p[0].revents & POLLIN) {
 		/* Non-blocking: another reader may have emptied it. */
 		if (read(vbq->call_fd, &count, sizeof(count)) < 0) {
 			/* nothing to do */
 		}
 	}
-	if (p[1].revents & LIVENESS_EVENTS)
+	if (gone_events(d, p[1].revents))
 		vblk_set_broken(d, GONE_MSG);
 	return 0;
 }
 
 static int sleep_wait(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 {
+	struct watch w;
 	int ret;
 
+	watch_start(vbq, &w);
 	while (ctx->filled < ctx->min) {
 		if (!outstanding(vbq))
 			return blkio_err(-EINVAL,
@@ -128,6 +214,7 @@ static int sleep_wait(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 			ret = sleep_once(vbq, ctx);
 			if (ret < 0)
 				return ret;
+			watch(vbq, &w);
 		}
 		progress(vbq, ctx);
 	}
@@ -136,6 +223,9 @@ static int sleep_wait(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 
 static int poll_wait(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 {
+	struct watch w;
+
+	watch_start(vbq, &w);
 	while (ctx->filled < ctx->min) {
 		if (!outstanding(vbq))
 			return blkio_err(-EINVAL,
@@ -146,6 +236,7 @@ static int poll_wait(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 			vbq->polls = 0;
 			if (device_gone(vbq->dev))
 				vblk_set_broken(vbq->dev, GONE_MSG);
+			watch(vbq, &w);
 		}
 		cpu_relax();
 		progress(vbq, ctx);
@@ -209,6 +300,7 @@ void vblk_set_completion_fd_enabled(struct blkioq *q, bool enable)
 void vblk_drain(struct vblk_queue *vbq)
 {
 	struct blkio_completion c[32];
+	struct watch w;
 	struct do_io_ctx ctx = {
 		.c = c,
 		.max = 32,
@@ -217,6 +309,7 @@ void vblk_drain(struct vblk_queue *vbq)
 	};
 
 	clock_gettime(CLOCK_MONOTONIC, &ctx.start);
+	watch_start(vbq, &w);
 	while (vbq->in_flight && !vblk_broken(vbq->dev)) {
 		ctx.filled = 0;
 		if (vblk_reap(vbq, &ctx) < 0)
@@ -229,5 +322,6 @@ void vblk_drain(struct vblk_queue *vbq)
 			return;
 		if (!vq_irq_enable(&vbq->vq) && sleep_once(vbq, &ctx) < 0)
 			return;
+		watch(vbq, &w);
 	}
 }

@@ -4,7 +4,7 @@
  * answer differently from the file drivers (libblkio 1.5, contract 6.5):
  * the limits are readable with their defaults before connect, max-queues
  * and max-mem-regions only after, "fd" is refused where the transport
- * takes none.  Transports without an "fd" use this table as it is.
+ * takes none.  Every transport uses this table as it is.
  */
 #include <errno.h>
 
@@ -25,9 +25,15 @@ int vblk_set_queue_size(struct blkio *b, const union prop_val *v)
 	return 0;
 }
 
-int vblk_refuse_fd(struct blkio *b, const union prop_val *v)
+/* libblkio 1.4 and later: -ENOENT where the transport takes no fd. */
+int vblk_set_fd(struct blkio *b, const union prop_val *v)
 {
-	return blkio_err(-ENOENT, "fd property not supported");
+	struct vblk_dev *d = vblk_dev(b);
+
+	if (!d->t->takes_fd)
+		return blkio_err(-ENOENT, "fd property not supported");
+	d->fd = v->i;
+	return 0;
 }
 
 #define LIMIT(prop_name, prop_type, field, text)		\
@@ -42,6 +48,13 @@ int vblk_refuse_fd(struct blkio *b, const union prop_val *v)
 const struct prop vblk_props[VBLK_NR_PROPS] = {
 	LIMIT("buf-alignment", PROP_INT, buf_alignment,
 	      "Required alignment of buffer addresses and lengths"),
+	{
+		.name = "device-timeout-ms",
+		.type = PROP_INT, .write = WRITE_CREATED,
+		.range = RANGE_NON_NEGATIVE,
+		.offset = DEV(device_timeout_ms),
+		.doc = "Milliseconds a wait may see no completion before the device is given up on (0: never)",
+	},
 	LIMIT("discard-alignment", PROP_INT, discard_alignment,
 	      "Alignment of discard requests"),
 	LIMIT("discard-alignment-offset", PROP_INT, discard_alignment_offset,
@@ -50,8 +63,8 @@ const struct prop vblk_props[VBLK_NR_PROPS] = {
 		.name = "fd",
 		.type = PROP_INT, .write = WRITE_CREATED,
 		.offset = DEV(fd),
-		.set = vblk_refuse_fd,
-		.doc = "Not supported by this driver (always -1)",
+		.set = vblk_set_fd,
+		.doc = "File descriptor of the vhost-vdpa device (-1 to use path); other transports: not supported",
 	},
 	LIMIT("max-discard-len", PROP_UINT64, max_discard_len,
 	      "Maximum discard length in bytes (0: unlimited)"),

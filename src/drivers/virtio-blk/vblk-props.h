@@ -9,7 +9,7 @@
 #include "vblk.h"
 
 /* A constant, for a driver's static table; vblk-props.c checks it. */
-#define VBLK_NR_PROPS 18
+#define VBLK_NR_PROPS 19
 
 extern const struct prop vblk_props[VBLK_NR_PROPS];
 

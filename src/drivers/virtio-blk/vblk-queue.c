@@ -111,7 +111,7 @@ int vblk_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 	fast_path_limits(d, vbq);
 	vbq->wait_fds[0] = (struct pollfd){ .fd = vbq->call_fd, .events = POLLIN };
 	vbq->wait_fds[1] = (struct pollfd){ .fd = d->liveness_fd,
-					    .events = POLLRDHUP };
+					    .events = d->liveness_events };
 	ret = d->t->setup_vq(d, vbq);
 	if (ret < 0)
 		goto out_fini;

@@ -60,6 +60,16 @@ struct vblk_transport {
 	/* Feature bits the transport adds to the block device's (may be 0). */
 	uint64_t features;
 
+	/* The "fd" property names the device (vhost-vdpa); else -ENOENT. */
+	bool takes_fd;
+
+	/*
+	 * The "device-timeout-ms" default: how long a wait may see no
+	 * completion before the device is given up on (0: never; a
+	 * transport whose liveness fd reports a vanished device needs none).
+	 */
+	int device_timeout_ms;
+
 	/* The shared area: allocate and make visible to the device, release. */
 	int (*alloc_shared)(struct vblk_dev *d, size_t len,
 			    struct vblk_shm *shm);
@@ -83,7 +93,17 @@ struct vblk_transport {
 
 	/* Data path: the virtqueue has new buffers (may be NULL: kick_fd). */
 	void (*notify)(struct vblk_queue *vbq);
+
+	/*
+	 * Whether the device still works, asked when a wait has seen no
+	 * completion for VBLK_CHECK_MS (may be NULL): NULL when it does, or
+	 * why not (a static message; the device is then marked broken).
+	 */
+	const char *(*check)(struct vblk_dev *d);
 };
+
+/* How long a wait goes without asking the transport's check(). */
+#define VBLK_CHECK_MS 1000
 
 /* The start of a virtio-blk driver's private data (drv_priv()). */
 struct vblk_dev {
@@ -95,6 +115,7 @@ struct vblk_dev {
 	int max_queue_size;
 	int max_queues;
 	uint64_t max_mem_regions;
+	int device_timeout_ms;	/* 0: waits never give up on the device */
 
 	/*
 	 * The limits as the driver's own properties report them: libblkio's
@@ -116,10 +137,12 @@ struct vblk_dev {
 	bool wz_may_unmap;
 
 	/*
-	 * An fd that reports POLLRDHUP/POLLHUP when the device goes away
-	 * (vhost-user: the socket), or -1.  Waits watch it too.
+	 * An fd that reports liveness_events (or POLLHUP/POLLERR) when the
+	 * device goes away (vhost-user: the socket, POLLRDHUP; vfio-pci: the
+	 * device request eventfd, POLLIN), or -1.  Waits watch it too.
 	 */
 	int liveness_fd;
+	short liveness_events;
 
 	/* Set once the device misbehaved or vanished; never cleared. */
 	int broken;
@@ -201,7 +224,7 @@ void vblk_set_broken(struct vblk_dev *d, const char *msg);
 
 /* vblk-props.c: the setters behind the virtio-blk properties */
 int vblk_set_queue_size(struct blkio *b, const union prop_val *v);
-int vblk_refuse_fd(struct blkio *b, const union prop_val *v);
+int vblk_set_fd(struct blkio *b, const union prop_val *v);
 
 /* vblk-mem.c: mapped regions */
 int vblk_map_mem_region(struct blkio *b, const struct blkio_mem_region *r);
