@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
  * Every driver name the library accepts: libblkio's five and linux-aio,
- * which libblkio lacks.  Of the virtio-blk family only vhost-user is
- * built; vhost-vdpa and vfio-pci can be created and configured (so
- * programs that probe them behave as with libblkio) but blkio_connect()
+ * which libblkio lacks.  Of the virtio-blk family vhost-user and
+ * vfio-pci are built; vhost-vdpa can be created and configured (so
+ * programs that probe it behave as with libblkio) but blkio_connect()
  * fails with -ENOTSUP.
  */
 #include <string.h>
@@ -15,6 +15,7 @@ extern const struct driver io_uring_driver;
 extern const struct driver linux_aio_driver;
 extern const struct driver nvme_io_uring_driver;
 extern const struct driver vhost_user_driver;
+extern const struct driver vfio_pci_driver;
 
 /* The virtio-blk family starts with the limits libblkio reports for it. */
 static void virtio_blk_init(void *priv, struct dev_info *defaults)
@@ -32,7 +33,6 @@ static void virtio_blk_init(void *priv, struct dev_info *defaults)
 		.init = init_fn,			\
 	}
 
-UNBUILT_DRIVER(vfio_pci_driver, "virtio-blk-vfio-pci", virtio_blk_init);
 UNBUILT_DRIVER(vhost_vdpa_driver, "virtio-blk-vhost-vdpa", virtio_blk_init);
 
 static const struct driver *const drivers[] = {

@@ -24,7 +24,6 @@ static const char *const drivers[] = {
  * tests/io and tests/vhost-user virtio-blk-vhost-user's).
  */
 static const char *const unbuilt[] = {
-	"virtio-blk-vfio-pci",
 	"virtio-blk-vhost-vdpa",
 };
 
@@ -125,14 +124,15 @@ END_TEST
  * with one nobody listens on, connect fails with the errno of the cause
  * and a message, and the instance stays usable.
  */
-static void connect_vhost_user(const char *func, const char *path, int err)
+static void connect_fails(const char *func, const char *driver,
+			  const char *path, int err)
 {
 	bool relaxed = api_relaxed_for_reference(func, "libblkio fails its "
 			"own way; only failure + message checked");
 	struct blkio *b = NULL;
 	int ret;
 
-	ck_assert_ok(blkio_create("virtio-blk-vhost-user", &b));
+	ck_assert_ok(blkio_create(driver, &b));
 	if (path)
 		ck_assert_ok(blkio_set_str(b, "path", path));
 	api_poison_msg();
@@ -144,6 +144,11 @@ static void connect_vhost_user(const char *func, const char *path, int err)
 			      path, err, ret, blkio_get_error_msg());
 	ck_assert_int_lt(blkio_start(b), 0);
 	blkio_destroy(&b);
+}
+
+static void connect_vhost_user(const char *func, const char *path, int err)
+{
+	connect_fails(func, "virtio-blk-vhost-user", path, err);
 }
 
 START_TEST(connect_vhost_user_no_path)
@@ -162,6 +167,30 @@ END_TEST
 START_TEST(connect_vhost_user_missing)
 {
 	connect_vhost_user(__func__, "/nonexistent/vhost-user.sock", -ENOENT);
+}
+END_TEST
+
+/*
+ * virtio-blk-vfio-pci takes a PCI function's sysfs directory: none, a
+ * regular file, a path that does not exist all fail at connect (tests/vm
+ * has the device: configs/vfio.sh).
+ */
+START_TEST(connect_vfio_pci_no_path)
+{
+	connect_fails(__func__, "virtio-blk-vfio-pci", NULL, -EINVAL);
+}
+END_TEST
+
+START_TEST(connect_vfio_pci_file)
+{
+	connect_fails(__func__, "virtio-blk-vfio-pci", api_file(), -EINVAL);
+}
+END_TEST
+
+START_TEST(connect_vfio_pci_missing)
+{
+	connect_fails(__func__, "virtio-blk-vfio-pci",
+		      "/sys/bus/pci/devices/ffff:ff:1f.7", -ENOENT);
 }
 END_TEST
 
@@ -322,6 +351,9 @@ static Suite *lifecycle_suite(void)
 	tcase_add_test(tc, connect_vhost_user_no_path);
 	tcase_add_test(tc, connect_vhost_user_file);
 	tcase_add_test(tc, connect_vhost_user_missing);
+	tcase_add_test(tc, connect_vfio_pci_no_path);
+	tcase_add_test(tc, connect_vfio_pci_file);
+	tcase_add_test(tc, connect_vfio_pci_missing);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("states");
