@@ -5,7 +5,9 @@
 # tests/vm/README.md for every variable.
 #
 #   00:05.0  vfio1   1 virtqueue       bound to vfio-pci
-#   00:06.0  vfio4   4 virtqueues      bound to vfio-pci
+#   01:00.0  vfio4   4 virtqueues      bound to vfio-pci, behind a PCIe
+#                                      root port (00:06.0): a PCIe
+#                                      function, with FLR (vfio-reset)
 #   00:07.0  other   1 virtqueue       left on virtio-pci (negative case)
 #
 # iommu_platform=on: without it QEMU's device bypasses the vIOMMU and
@@ -29,12 +31,13 @@ qemu=(
 	-drive if=none,id=vfio1,format=raw,discard=unmap,file=work/vfio1.img
 	-device virtio-blk-pci,drive=vfio1,bus=pcie.0,addr=5,$vblk,num-queues=1
 	-drive if=none,id=vfio4,format=raw,discard=unmap,file=work/vfio4.img
-	-device virtio-blk-pci,drive=vfio4,bus=pcie.0,addr=6,$vblk,num-queues=4
+	-device pcie-root-port,id=rp1,bus=pcie.0,addr=6,chassis=1
+	-device virtio-blk-pci,drive=vfio4,bus=rp1,addr=0,$vblk,num-queues=4
 	-drive if=none,id=other,format=raw,file=other.img
 	-device virtio-blk-pci,drive=other,bus=pcie.0,addr=7,$vblk
 )
 
-setup='vfio-setup.sh VFIO1=0000:00:05.0,vfio1.img VFIO4=0000:00:06.0,vfio4.img OTHER=0000:00:07.0'
+setup='vfio-setup.sh VFIO1=0000:00:05.0,vfio1.img VFIO4=0000:01:00.0,vfio4.img OTHER=0000:00:07.0'
 
 programs=(tests/vm/vfio-test tests/io/io-requests tests/io/io-integrity
 	tests/io/io-readonly tests/io/io-backlog tests/io/io-completion-fd)
@@ -52,6 +55,8 @@ tests=(
 	'vfio-4q 120 "$VM_BUILD"/tests/vm/vfio-test "$VM_VFIO4" "$VM_VFIO4_IMG"'
 	# unbinding a device an instance holds: the request eventfd
 	'vfio-unplug 90 "$VM_BUILD"/tests/vm/vfio-test --unplug "$VM_VFIO1"'
+	# a device reset behind the driver: check() of device_status
+	'vfio-reset 60 echo "reset methods: $(cat $VM_VFIO4/reset_method)"; "$VM_BUILD"/tests/vm/vfio-test --reset "$VM_VFIO4"'
 	"io-requests-1q 120 $on1 \"\$VM_BUILD\"/tests/io/io-requests"
 	"io-requests-4q 120 $on4 \"\$VM_BUILD\"/tests/io/io-requests"
 	"io-readonly-1q 120 $on1 \"\$VM_BUILD\"/tests/io/io-readonly"

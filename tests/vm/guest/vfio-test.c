@@ -5,6 +5,7 @@
  *
  *   vfio-test DEV IMAGE [OTHER_DEV]
  *   vfio-test --unplug DEV
+ *   vfio-test --reset DEV
  *
  * DEV is the sysfs directory of a virtio-blk PCI function bound to
  * vfio-pci, IMAGE its backing file as the guest sees it (the uncached 9p
@@ -22,13 +23,20 @@
  *     a regular queue's completion fd fires (MSI-X) while a poll queue's
  *     requests move no vfio interrupt;
  *  4. disconnect resets the device: open, I/O, destroy three times;
- *  5. a second instance on the same device fails while the first holds
+ *  5. memory regions mapped, unmapped and mapped again (IOVAs reused),
+ *     an unaligned one refused;
+ *  6. a second instance on the same device fails while the first holds
  *     it (the IOMMU group is busy), and connects once it is gone.
  *
  * --unplug: DEV is unbound from vfio-pci while an instance holds it; the
  * kernel then signals the device request eventfd, waits must fail with
  * -EIO, destroy releases the device so that the unbind completes, and
  * after a re-probe (driver_override still says vfio-pci) it works again.
+ *
+ * --reset: DEV is reset behind the instance's back (sysfs "reset"); a
+ * request then never completes, and the wait fails with -EIO within a
+ * few seconds (the driver's check of device_status), not hanging; a new
+ * instance works after destroy.
  *
  * Public API only.  One PASS/FAIL line per check; exit 0 if all passed.
  */
@@ -326,6 +334,67 @@ out:
 		close(x.img);
 }
 
+static struct blkio_mem_region anon_region(size_t len)
+{
+	struct blkio_mem_region r = { .len = len, .fd = -1 };
+
+	r.addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	return r;
+}
+
+/*
+ * Regions come and go (QEMU resizes its bounce buffer by unmap + map):
+ * the IOVAs of an unmapped one are reused, every mapped one works, and
+ * a region that is not page-aligned is refused.
+ */
+static void test_regions(const char *dev)
+{
+	struct blkio_mem_region a = anon_region(1u << 20), b = anon_region(2u << 20),
+				c = anon_region(3u << 20), odd = b;
+	struct blkio_completion comp;
+	struct blkio *bl = NULL;
+	struct blkioq *q;
+	int ret, i, ok = 0;
+
+	ret = connect_path(dev, &bl);
+	if (ret == 0)
+		ret = blkio_start(bl);
+	check(ret == 0, "%s: open for the region checks", dev);
+	if (ret < 0)
+		goto out;
+	q = blkio_get_queue(bl, 0);
+	for (i = 0; i < 20; i++) {
+		ret = blkio_map_mem_region(bl, &a);
+		ret = ret ? ret : blkio_map_mem_region(bl, &b);
+		blkio_unmap_mem_region(bl, &a);
+		ret = ret ? ret : blkio_map_mem_region(bl, &c);
+		if (ret == 0) {
+			fill(b.addr, 4096, 0, (unsigned)i);
+			blkioq_write(q, 0, b.addr, 4096, NULL, 0);
+			ret = run1(q, &comp);
+			blkioq_read(q, 0, (char *)c.addr + (2u << 20), 4096,
+				    NULL, 0);
+			ret = ret ? ret : run1(q, &comp);
+			ok += ret == 0 && !memcmp(b.addr, (char *)c.addr +
+						  (2u << 20), 4096);
+		}
+		blkio_unmap_mem_region(bl, &b);
+		blkio_unmap_mem_region(bl, &c);
+	}
+	check(ok == 20, "map, unmap, map again 20 times, I/O through each: %d/20",
+	      ok);
+	odd.addr = (char *)b.addr + 512;
+	odd.len = 4096;
+	check(blkio_map_mem_region(bl, &odd) == -EINVAL,
+	      "a region not aligned to mem-region-alignment is refused");
+out:
+	blkio_destroy(&bl);
+	munmap(a.addr, a.len);
+	munmap(b.addr, b.len);
+	munmap(c.addr, c.len);
+}
+
 static void test_busy(const char *dev)
 {
 	struct blkio *a = NULL, *b = NULL;
@@ -473,9 +542,60 @@ static int test_unplug(const char *dev)
 	return failures ? 1 : 0;
 }
 
+static int test_reset(const char *dev)
+{
+	struct blkio_mem_region r = anon_region(REGION_LEN);
+	struct blkio *b = NULL;
+	struct blkio_completion c;
+	struct timespec t0, t1;
+	char path[512];
+	int ret;
+
+	ret = connect_path(dev, &b);
+	if (ret == 0)
+		ret = blkio_start(b);
+	if (ret == 0)
+		ret = blkio_map_mem_region(b, &r);
+	check(ret == 0, "%s: open, start, map", dev);
+	if (ret < 0)
+		return 1;
+	snprintf(path, sizeof(path), "%s/reset", dev);
+	errno = 0;
+	check(write_file(path, "1"), "reset the function through sysfs: %s",
+	      strerror(errno));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	blkioq_read(blkio_get_queue(b, 0), 0, r.addr, 4096, NULL, 0);
+	ret = blkioq_do_io(blkio_get_queue(b, 0), &c, 1, 1, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	check(ret == 1 && c.ret == -EIO,
+	      "a request to the reset device fails with -EIO after %.1f s: %d %d \"%s\"",
+	      (double)(t1.tv_sec - t0.tv_sec) +
+	      (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
+	      ret, ret == 1 ? c.ret : 0,
+	      ret == 1 && c.error_msg ? c.error_msg : "");
+	blkio_destroy(&b);
+	ret = connect_path(dev, &b);
+	if (ret == 0)
+		ret = blkio_start(b);
+	if (ret == 0)
+		ret = blkio_map_mem_region(b, &r);
+	if (ret == 0) {
+		blkioq_read(blkio_get_queue(b, 0), 0, r.addr, 4096, NULL, 0);
+		ret = run1(blkio_get_queue(b, 0), &c);
+	}
+	check(ret == 0, "a new instance reads from it: %d", ret);
+	blkio_destroy(&b);
+	munmap(r.addr, REGION_LEN);
+	printf("%s: %d failure(s)\n", failures ? "FAILED" : "PASSED", failures);
+	return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int max_queues = 0, round;
+
+	if (argc == 3 && strcmp(argv[1], "--reset") == 0)
+		return test_reset(argv[2]);
 
 	if (argc == 3 && strcmp(argv[1], "--unplug") == 0)
 		return test_unplug(argv[2]);
@@ -497,6 +617,7 @@ int main(int argc, char **argv)
 	/* Disconnect resets the device: every later open works. */
 	for (round = 0; round < 3; round++)
 		test_io(argv[1], argv[2], 1, 0);
+	test_regions(argv[1]);
 	test_busy(argv[1]);
 	printf("%s: %d failure(s)\n", failures ? "FAILED" : "PASSED", failures);
 	return failures ? 1 : 0;
