@@ -166,6 +166,9 @@ static void teardown(struct vfio_dev *v)
 	v->common = v->notify = v->isr = v->devcfg = (struct vfio_loc){ 0 };
 	v->msix_on = false;
 	v->driver_ok = false;
+	/* The created-state values again (a failed connect may be retried). */
+	v->vblk.info.needs_mem_region_fd = true;
+	v->vblk.info.mem_region_alignment = 1;
 }
 
 static int open_all(struct vfio_dev *v, const struct drv_settings *s,

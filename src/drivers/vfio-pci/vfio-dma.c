@@ -226,6 +226,11 @@ int vfio_alloc_shared(struct vblk_dev *d, size_t len, struct vblk_shm *shm)
 		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (addr == MAP_FAILED)
 		return blkio_err_os(-errno, "mmap of the virtqueues failed");
+	/*
+	 * Pinned pages must stay ours: after a fork() the first write would
+	 * copy a private page away from the one the device uses.
+	 */
+	madvise(addr, len, MADV_DONTFORK);
 	ret = vfio_dma_map(v, addr, len, &iova);
 	if (ret < 0) {
 		munmap(addr, len);
