@@ -14,7 +14,8 @@
  * go through too): the export copies the scratch file onto the image
  * and then puts the image's fd in place of the scratch file's fd
  * (dup2), so /proc/self/fd/N, the test's path, now names the device's
- * backing store.  The environment names both:
+ * backing store; a scratch file with a name (tests/robust) is replaced
+ * by a symbolic link to the image instead.  The environment names both:
  *
  *   BLKIO_TEST_DEVICE        the driver's "path" (e.g. the sysfs
  *                            directory of the PCI function)
@@ -24,6 +25,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,7 +57,9 @@ char *test_fixed_device_export(const char *image, char *why, size_t len)
 	const char *dev = getenv("BLKIO_TEST_DEVICE");
 	const char *img = getenv("BLKIO_TEST_DEVICE_IMAGE");
 	struct stat src, dst;
-	int n, test_fd, img_fd;
+	int n = 0, test_fd = -1, img_fd;
+	bool named;
+	char *ret;
 
 	if (!dev || !*dev || !img || !*img) {
 		snprintf(why, len, "%s needs BLKIO_TEST_DEVICE and "
@@ -63,10 +67,16 @@ char *test_fixed_device_export(const char *image, char *why, size_t len)
 			 "vfio)", test_driver_name());
 		return NULL;
 	}
-	if (sscanf(image, "/proc/self/fd/%d%n", &test_fd, &n) != 1 ||
-	    image[n] || fstat(test_fd, &src) < 0 || !S_ISREG(src.st_mode)) {
+	named = sscanf(image, "/proc/self/fd/%d%n", &test_fd, &n) != 1 ||
+		image[n];
+	if (named)
+		test_fd = open(image, O_RDONLY | O_CLOEXEC);
+	if (test_fd < 0 || fstat(test_fd, &src) < 0 ||
+	    !S_ISREG(src.st_mode)) {
 		snprintf(why, len, "%s: a fixed device can stand in only for "
-			 "a scratch file (/proc/self/fd/N)", image);
+			 "a scratch file", image);
+		if (named && test_fd >= 0)
+			close(test_fd);
 		return NULL;
 	}
 	img_fd = open(img, O_RDWR | O_CLOEXEC);
@@ -76,15 +86,21 @@ char *test_fixed_device_export(const char *image, char *why, size_t len)
 			 "smaller than the test's scratch file");
 		if (img_fd >= 0)
 			close(img_fd);
+		if (named)
+			close(test_fd);
 		return NULL;
 	}
 	if (copy(test_fd, img_fd, src.st_size) < 0 ||
-	    dup3(img_fd, test_fd, O_CLOEXEC) < 0) {
+	    (named ? unlink(image) < 0 || symlink(img, image) < 0 :
+		     dup3(img_fd, test_fd, O_CLOEXEC) < 0)) {
 		snprintf(why, len, "copying %s onto %s: %s", image, img,
 			 strerror(errno));
-		close(img_fd);
-		return NULL;
+		ret = NULL;
+	} else {
+		ret = strdup(dev);
 	}
+	if (named)
+		close(test_fd);
 	close(img_fd);
-	return strdup(dev);
+	return ret;
 }

@@ -40,7 +40,8 @@ qemu=(
 setup='vfio-setup.sh VFIO1=0000:00:05.0,vfio1.img VFIO4=0000:01:00.0,vfio4.img OTHER=0000:00:07.0'
 
 programs=(tests/vm/vfio-test tests/io/io-requests tests/io/io-integrity
-	tests/io/io-readonly tests/io/io-backlog tests/io/io-completion-fd)
+	tests/io/io-readonly tests/io/io-backlog tests/io/io-completion-fd
+	tests/robust/exactly-once)
 
 # The data-path programs of the host suite with the driver under test
 # (tests/common/test-driver.c) on a fixed device: BLKIO_TEST_DEVICE is its
@@ -64,4 +65,7 @@ tests=(
 	"io-completion-fd-4q 180 $on4 \"\$VM_BUILD\"/tests/io/io-completion-fd"
 	"io-integrity-4q 240 $on4 \"\$VM_BUILD\"/tests/io/io-integrity"
 	"io-backlog-4q 240 $on4 \"\$VM_BUILD\"/tests/io/io-backlog"
+	# every request completes exactly once, data checked (200000 requests,
+	# 10 s under TCG; the host runs a million)
+	"exactly-once-1q 240 BLKIO_EXACTLY_ONCE_REQUESTS=200000 $on1 \"\$VM_BUILD\"/tests/robust/exactly-once"
 )
