@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
  * Every driver name the library accepts: libblkio's five and linux-aio,
- * which libblkio lacks.  Of the virtio-blk family vhost-user and
- * vhost-vdpa are built; vfio-pci can be created and configured (so
- * programs that probe it behave as with libblkio) but blkio_connect()
- * fails with -ENOTSUP.
+ * which libblkio lacks.  Each has its code under src/drivers/; the
+ * virtio-blk family shares src/drivers/virtio-blk.
  */
 #include <string.h>
 
@@ -16,24 +14,7 @@ extern const struct driver linux_aio_driver;
 extern const struct driver nvme_io_uring_driver;
 extern const struct driver vhost_user_driver;
 extern const struct driver vhost_vdpa_driver;
-
-/* The virtio-blk family starts with the limits libblkio reports for it. */
-static void virtio_blk_init(void *priv, struct dev_info *defaults)
-{
-	defaults->can_add_queues = false;
-	defaults->needs_mem_regions = true;
-	defaults->needs_mem_region_fd = true;
-	defaults->may_pin_mem_regions = true;
-	defaults->supports_poll_queues = true;
-}
-
-#define UNBUILT_DRIVER(var, drv_name, init_fn)		\
-	static const struct driver var = {		\
-		.name = drv_name,			\
-		.init = init_fn,			\
-	}
-
-UNBUILT_DRIVER(vfio_pci_driver, "virtio-blk-vfio-pci", virtio_blk_init);
+extern const struct driver vfio_pci_driver;
 
 static const struct driver *const drivers[] = {
 	&io_uring_driver,

@@ -26,24 +26,26 @@ static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void arena_init(void)
 {
+	size_t len = test_driver()->arena_len ? test_driver()->arena_len :
+		     TEST_ARENA_LEN;
 	void *addr;
 	int fd;
 
 	if (arena.fd >= 0)
 		return;
 	fd = memfd_create("blkio-test-arena", MFD_CLOEXEC);
-	if (fd < 0 || ftruncate(fd, (off_t)TEST_ARENA_LEN) < 0) {
+	if (fd < 0 || ftruncate(fd, (off_t)len) < 0) {
 		perror("test arena memfd");
 		abort();
 	}
-	addr = mmap(NULL, TEST_ARENA_LEN, PROT_READ | PROT_WRITE,
+	addr = mmap(NULL, len, PROT_READ | PROT_WRITE,
 		    MAP_SHARED | MAP_NORESERVE, fd, 0);
 	if (addr == MAP_FAILED) {
 		perror("test arena mmap");
 		abort();
 	}
-	arena = (struct blkio_mem_region){ .addr = addr,
-					   .len = TEST_ARENA_LEN, .fd = fd };
+	arena = (struct blkio_mem_region){ .addr = addr, .len = len,
+					   .fd = fd };
 }
 
 static bool in_arena(const void *p)

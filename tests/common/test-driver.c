@@ -85,6 +85,36 @@ const struct test_driver test_drivers[] = {
 		.completion_fd_starts_disabled = true,
 		.backend_signals_spuriously = true,
 		.checks_alignment = true,
+	}, {
+		/*
+		 * A PCI function of the VM (tests/vm/configs/vfio.sh), fixed
+		 * in size and shared by every test: only the programs that
+		 * test data on a scratch file run (tests/vm/configs/vfio.sh
+		 * lists them); a file that grows, slowfs and loop devices
+		 * cannot stand behind it.
+		 */
+		.name = "virtio-blk-vfio-pci",
+		.needs_io_uring = false,
+		.in_reference = true,
+		.poll_queues = true,
+		.hint_silences_kernel = true,
+		.interruptible_under_valgrind = true,
+		.sigmask_wait_under_valgrind = true,
+		.num_entries_refused = 65536,
+		.needs_backend = true,
+		.fixed_device = true,
+		.needs_mem_regions = true,
+		.has_direct = false,
+		.entries_prop = "queue-size",
+		.completion_fd_starts_disabled = true,
+		/*
+		 * QEMU's virtio-pci device interrupts for the first used
+		 * entries after a reset whatever used_event says (its
+		 * signalled_used_valid starts false), as the spec allows.
+		 */
+		.backend_signals_spuriously = true,
+		.checks_alignment = true,
+		.arena_len = 64ull << 20,
 	},
 	{ .name = NULL },
 };
@@ -162,6 +192,8 @@ char *test_driver_export(const char *image, bool read_only, char *why,
 
 	if (test_driver()->backend_vduse)
 		return vduse_export(image, &o, why, len);
+	if (test_driver()->fixed_device)
+		return test_fixed_device_export(image, why, len);
 	if (getpid() != exports_owner) {
 		/* A forked test: its own list, stopped when it exits. */
 		nr_exports = 0;

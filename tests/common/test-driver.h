@@ -151,6 +151,21 @@ struct test_driver {
 	 * addresses 512-byte sectors); the file drivers pass them on.
 	 */
 	bool checks_alignment;
+
+	/*
+	 * The target is a fixed device, not a file (virtio-blk-vfio-pci):
+	 * test_driver_export() copies the scratch file onto the device and
+	 * makes the file's path name the device's backing image
+	 * (fixed-device.c); needs_backend is set too.
+	 */
+	bool fixed_device;
+
+	/*
+	 * Bytes of the buffer arena (0: 2 GiB of address space).  A driver
+	 * that pins mapped regions (VFIO_IOMMU_MAP_DMA) pins it all, in a
+	 * VM of 1 GiB.
+	 */
+	unsigned long long arena_len;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */
@@ -190,6 +205,9 @@ char *test_driver_export(const char *image, bool read_only, char *why,
  * NULL when out of memory; test_buf_free() takes any pointer
  * test_buf_alloc() or malloc() returned.
  */
+/* fixed-device.c: test_driver_export() of a fixed_device driver. */
+char *test_fixed_device_export(const char *image, char *why, size_t len);
+
 struct blkio;
 void *test_buf_alloc(size_t len);
 void test_buf_free(void *p);
