@@ -63,9 +63,9 @@ tests=(
 	# completion-fd and integrity use two and four queues (requests,
 	# readonly and backlog one: the 4-queue function is in vfio-4q and
 	# these)
-	"io-completion-fd-4q 240 $on4 \"\$VM_BUILD\"/tests/io/io-completion-fd"
-	"io-integrity-4q 240 $on4 \"\$VM_BUILD\"/tests/io/io-integrity"
-	"io-backlog-4q 240 $on4 \"\$VM_BUILD\"/tests/io/io-backlog"
+	"io-completion-fd-4q 480 $on4 \"\$VM_BUILD\"/tests/io/io-completion-fd"
+	"io-integrity-4q 480 $on4 \"\$VM_BUILD\"/tests/io/io-integrity"
+	"io-backlog-4q 480 $on4 \"\$VM_BUILD\"/tests/io/io-backlog"
 	# every request completes exactly once, data checked (200000 requests,
 	# 10 s under TCG; the host runs a million)
 	"exactly-once-1q 240 BLKIO_EXACTLY_ONCE_REQUESTS=200000 $on1 \"\$VM_BUILD\"/tests/robust/exactly-once"
