@@ -352,18 +352,7 @@ static Suite *fixed_suite(void)
 
 int main(void)
 {
-	struct blkio *b;
-	int ret;
 
-	if (iot_reference())
-		iot_skip("register-mem-regions is ours (libblkio never "
-			 "registers buffers)");
-	ret = blkio_create(test_driver_name(), &b);
-	if (ret == 0) {
-		ret = blkio_set_bool(b, "register-mem-regions", true);
-		blkio_destroy(&b);
-	}
-	if (ret < 0)
-		iot_skip("the driver has no register-mem-regions property");
+	iot_require_property("register-mem-regions", "true");
 	return iot_run(fixed_suite());
 }

@@ -136,19 +136,9 @@ static Suite *unmap_suite(void)
 int main(void)
 {
 	struct slowfs *probe = NULL;
-	struct blkio *b;
 	const char *why;
-	int ret;
 
-	if (iot_reference())
-		iot_skip("register-mem-regions is ours");
-	ret = blkio_create(test_driver_name(), &b);
-	if (ret == 0) {
-		ret = blkio_set_bool(b, "register-mem-regions", true);
-		blkio_destroy(&b);
-	}
-	if (ret < 0)
-		iot_skip("the driver has no register-mem-regions property");
+	iot_require_property("register-mem-regions", "true");
 	if (slowfs_start(&probe, iot_dir(), FILE_SIZE, &why) != 0)
 		iot_skip(why);
 	slowfs_stop(&probe);

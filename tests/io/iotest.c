@@ -44,6 +44,27 @@ void iot_skip(const char *why)
 	exit(IOT_SKIP);
 }
 
+void iot_require_property(const char *prop, const char *value)
+{
+	struct blkio *b;
+	int ret;
+
+	if (iot_reference()) {
+		fprintf(stderr, "SKIP: %s is ours (libblkio lacks it)\n", prop);
+		exit(IOT_SKIP);
+	}
+	ret = blkio_create(test_driver_name(), &b);
+	if (ret == 0) {
+		ret = blkio_set_str(b, prop, value);
+		blkio_destroy(&b);
+	}
+	if (ret < 0) {
+		fprintf(stderr, "SKIP: %s=%s: %s (driver %s)\n", prop, value,
+			blkio_get_error_msg(), test_driver_name());
+		exit(IOT_SKIP);
+	}
+}
+
 /* Only the process that made it: Check's forked children share it. */
 static void remove_private_dir(void)
 {

@@ -38,6 +38,13 @@ void iot_note_skip(const char *what, const char *why);
 /* Print why the whole program cannot run and exit 77. */
 __attribute__((noreturn)) void iot_skip(const char *why);
 
+/*
+ * For the tests of our own opt-in properties: exit 77 with a message
+ * against the reference libblkio, or when the driver under test cannot
+ * set @prop to @value.
+ */
+void iot_require_property(const char *prop, const char *value);
+
 /* The scratch directory (BLKIO_TEST_DIR or a private one under /tmp). */
 const char *iot_dir(void);
 

@@ -199,18 +199,8 @@ int main(void)
 {
 	Suite *s = suite_create("single-issuer");
 	TCase *tc = tcase_create("owner");
-	struct blkio *b;
-	int ret;
 
-	if (iot_reference())
-		iot_skip("single-issuer is ours");
-	ret = blkio_create(test_driver_name(), &b);
-	if (ret == 0) {
-		ret = blkio_set_bool(b, "single-issuer", true);
-		blkio_destroy(&b);
-	}
-	if (ret < 0)
-		iot_skip("the driver has no single-issuer property");
+	iot_require_property("single-issuer", "true");
 	tcase_add_checked_fixture(tc, setup_file, teardown_file);
 	tcase_add_test(tc, test_data);
 	tcase_add_test(tc, test_moved_before_use);

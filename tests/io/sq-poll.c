@@ -130,18 +130,8 @@ int main(void)
 {
 	Suite *s = suite_create("sq-poll");
 	TCase *tc = tcase_create("thread");
-	struct blkio *b;
-	int ret;
 
-	if (iot_reference())
-		iot_skip("sq-poll-idle is ours");
-	ret = blkio_create(test_driver_name(), &b);
-	if (ret == 0) {
-		ret = blkio_set_int(b, "sq-poll-idle", IDLE_MS);
-		blkio_destroy(&b);
-	}
-	if (ret < 0)
-		iot_skip("the driver has no sq-poll-idle property");
+	iot_require_property("sq-poll-idle", "1");
 	tcase_add_checked_fixture(tc, setup_file, teardown_file);
 	tcase_add_test(tc, test_wait_awake_and_idle);
 	tcase_add_test(tc, test_completion_fd);

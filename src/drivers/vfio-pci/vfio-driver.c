@@ -35,18 +35,6 @@ static void vfio_init(void *priv, struct dev_info *defaults)
 	vblk_init(&v->vblk, defaults, &vfio_transport);
 }
 
-const struct driver vfio_pci_driver = {
-	.name = "virtio-blk-vfio-pci",
-	.priv_size = sizeof(struct vfio_dev),
-	.props = vblk_props,
-	.nr_props = VBLK_NR_PROPS,
-	.init = vfio_init,
-	.connect = vfio_connect,
-	.disconnect = vfio_disconnect,
-	.start = vblk_start,
-	.add_queue = vblk_add_queue,
-	.remove_queue = vblk_remove_queue,
-	.get_capacity = vblk_get_capacity,
-	.map_mem_region = vblk_map_mem_region,
-	.unmap_mem_region = vblk_unmap_mem_region,
-};
+const struct driver vfio_pci_driver =
+	VBLK_DRIVER("virtio-blk-vfio-pci", struct vfio_dev,
+		    vfio_init, vfio_connect, vfio_disconnect);

@@ -25,18 +25,6 @@ static void vu_init(void *priv, struct dev_info *defaults)
 	vblk_init(&v->vblk, defaults, &vu_transport);
 }
 
-const struct driver vhost_user_driver = {
-	.name = "virtio-blk-vhost-user",
-	.priv_size = sizeof(struct vu_dev),
-	.props = vblk_props,
-	.nr_props = VBLK_NR_PROPS,
-	.init = vu_init,
-	.connect = vu_connect,
-	.disconnect = vu_disconnect,
-	.start = vblk_start,
-	.add_queue = vblk_add_queue,
-	.remove_queue = vblk_remove_queue,
-	.get_capacity = vblk_get_capacity,
-	.map_mem_region = vblk_map_mem_region,
-	.unmap_mem_region = vblk_unmap_mem_region,
-};
+const struct driver vhost_user_driver =
+	VBLK_DRIVER("virtio-blk-vhost-user", struct vu_dev,
+		    vu_init, vu_connect, vu_disconnect);

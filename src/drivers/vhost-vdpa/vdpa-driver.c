@@ -29,18 +29,6 @@ static void vdpa_init(void *priv, struct dev_info *defaults)
 	vblk_init(&v->vblk, defaults, &vdpa_transport);
 }
 
-const struct driver vhost_vdpa_driver = {
-	.name = "virtio-blk-vhost-vdpa",
-	.priv_size = sizeof(struct vdpa_dev),
-	.props = vblk_props,
-	.nr_props = VBLK_NR_PROPS,
-	.init = vdpa_init,
-	.connect = vdpa_connect,
-	.disconnect = vdpa_disconnect,
-	.start = vblk_start,
-	.add_queue = vblk_add_queue,
-	.remove_queue = vblk_remove_queue,
-	.get_capacity = vblk_get_capacity,
-	.map_mem_region = vblk_map_mem_region,
-	.unmap_mem_region = vblk_unmap_mem_region,
-};
+const struct driver vhost_vdpa_driver =
+	VBLK_DRIVER("virtio-blk-vhost-vdpa", struct vdpa_dev,
+		    vdpa_init, vdpa_connect, vdpa_disconnect);
