@@ -98,39 +98,19 @@ static void remove_mapping(struct vu_dev *v, unsigned i)
 
 int vu_alloc_shared(struct vblk_dev *d, size_t len, struct vblk_shm *shm)
 {
-	struct vu_dev *v = vu_dev(d);
 	struct vu_region r;
-	void *addr;
-	int fd, ret;
+	int ret = vblk_shm_memfd(len, shm);
 
-	fd = memfd_create("blkio-virtqueues", MFD_CLOEXEC);
-	if (fd < 0)
-		return blkio_err_os(-errno, "memfd_create for the virtqueues failed");
-	if (ftruncate(fd, (off_t)len) < 0) {
-		ret = blkio_err_os(-errno, "ftruncate of the virtqueue memfd failed");
-		goto out_close;
-	}
-	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (addr == MAP_FAILED) {
-		ret = blkio_err_os(-errno, "mmap of the virtqueues failed");
-		goto out_close;
-	}
-	r = (struct vu_region){
-		.guest_phys_addr = (uintptr_t)addr,
-		.memory_size = len,
-		.userspace_addr = (uintptr_t)addr,
-	};
-	ret = add_mapping(v, &r, fd);
 	if (ret < 0)
-		goto out_unmap;
-	*shm = (struct vblk_shm){ .addr = addr, .len = len, .fd = fd,
-				  .dev_addr = (uintptr_t)addr };
-	return 0;
-
-out_unmap:
-	munmap(addr, len);
-out_close:
-	close(fd);
+		return ret;
+	r = (struct vu_region){
+		.guest_phys_addr = (uintptr_t)shm->addr,
+		.memory_size = len,
+		.userspace_addr = (uintptr_t)shm->addr,
+	};
+	ret = add_mapping(vu_dev(d), &r, shm->fd);
+	if (ret < 0)
+		vblk_shm_release(shm);
 	return ret;
 }
 
@@ -141,8 +121,7 @@ void vu_free_shared(struct vblk_dev *d, struct vblk_shm *shm)
 
 	if (i >= 0)
 		remove_mapping(v, (unsigned)i);
-	munmap(shm->addr, shm->len);
-	close(shm->fd);
+	vblk_shm_release(shm);
 }
 
 int vu_map(struct vblk_dev *d, const struct blkio_mem_region *r,

@@ -54,36 +54,16 @@ static void iotlb_remove(struct vdpa_dev *v, uint64_t iova, uint64_t len)
 
 int vdpa_alloc_shared(struct vblk_dev *d, size_t len, struct vblk_shm *shm)
 {
-	struct vdpa_dev *v = vdpa_dev(d);
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
-	void *addr;
-	int fd, ret;
+	int ret;
 
 	/* The IOTLB maps whole pages. */
-	len = (len + page - 1) & ~(page - 1);
-	fd = memfd_create("blkio-virtqueues", MFD_CLOEXEC);
-	if (fd < 0)
-		return blkio_err_os(-errno, "memfd_create for the virtqueues failed");
-	if (ftruncate(fd, (off_t)len) < 0) {
-		ret = blkio_err_os(-errno, "ftruncate of the virtqueue memfd failed");
-		goto out_close;
-	}
-	addr = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	if (addr == MAP_FAILED) {
-		ret = blkio_err_os(-errno, "mmap of the virtqueues failed");
-		goto out_close;
-	}
-	ret = iotlb_add(v, addr, len);
+	ret = vblk_shm_memfd((len + page - 1) & ~(page - 1), shm);
 	if (ret < 0)
-		goto out_unmap;
-	*shm = (struct vblk_shm){ .addr = addr, .len = len, .fd = fd,
-				  .dev_addr = (uintptr_t)addr };
-	return 0;
-
-out_unmap:
-	munmap(addr, len);
-out_close:
-	close(fd);
+		return ret;
+	ret = iotlb_add(vdpa_dev(d), shm->addr, shm->len);
+	if (ret < 0)
+		vblk_shm_release(shm);
 	return ret;
 }
 
@@ -91,8 +71,7 @@ out_close:
 void vdpa_free_shared(struct vblk_dev *d, struct vblk_shm *shm)
 {
 	iotlb_remove(vdpa_dev(d), shm->dev_addr, shm->len);
-	munmap(shm->addr, shm->len);
-	close(shm->fd);
+	vblk_shm_release(shm);
 }
 
 int vdpa_map(struct vblk_dev *d, const struct blkio_mem_region *r,

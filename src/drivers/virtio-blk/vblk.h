@@ -226,6 +226,13 @@ void vblk_set_broken(struct vblk_dev *d, const char *msg);
 int vblk_set_queue_size(struct blkio *b, const union prop_val *v);
 int vblk_set_fd(struct blkio *b, const union prop_val *v);
 
+/*
+ * vblk-shm.c: a memfd of @len bytes mapped shared, its device address
+ * the process's (transports that hand the device memory by fd).
+ */
+int vblk_shm_memfd(size_t len, struct vblk_shm *shm);
+void vblk_shm_release(struct vblk_shm *shm);
+
 /* vblk-mem.c: mapped regions */
 int vblk_map_mem_region(struct blkio *b, const struct blkio_mem_region *r);
 void vblk_unmap_mem_region(struct blkio *b,
