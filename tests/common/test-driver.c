@@ -29,6 +29,8 @@ const struct test_driver test_drivers[] = {
 		.zeroes_complete_in_do_io = false,
 		.has_direct = true,
 		.entries_prop = "num-entries",
+		.has_fd = true,
+		.can_add_queues = true,
 	}, {
 		.name = "linux-aio",
 		.submit_syscall = SYS_io_submit,
@@ -44,6 +46,8 @@ const struct test_driver test_drivers[] = {
 		.zeroes_complete_in_do_io = true,
 		.has_direct = true,
 		.entries_prop = "num-entries",
+		.has_fd = true,
+		.can_add_queues = true,
 	}, {
 		.name = "virtio-blk-vhost-user",
 		.needs_io_uring = false,
@@ -63,6 +67,12 @@ const struct test_driver test_drivers[] = {
 		.completion_fd_starts_disabled = true,
 		.backend_signals_spuriously = true,
 		.checks_alignment = true,
+		.has_fd = false,
+		.path_is_socket = true,
+		.can_add_queues = false,
+		.entries_checked_by_setter = true,
+		.fixed_capacity = true,
+		.limits_before_connect = true,
 	},
 	{ .name = NULL },
 };
