@@ -240,7 +240,7 @@ static int map_null(struct bi_ctx *c, const struct bi_case *t)
 /*
  * Regions a driver that needs them refuses (t->a): 0 no fd, 1 a
  * negative fd_offset, 2 len 0, 3 addr + len wraps around, 4 a part of
- * the test arena, which setup mapped already (overlap).
+ * c->buf, which setup mapped already (overlap).
  */
 static int map_bad(struct bi_ctx *c, const struct bi_case *t)
 {

@@ -30,7 +30,15 @@ static const struct bi_case **cases;
 static unsigned int nr_cases;
 static char *scratch_path;
 static char *target_path;	/* "path": scratch_path or its export */
-static uint8_t *big_buf;	/* BI_BUF_SIZE, set up once for every case */
+/*
+ * Both buffers are memfds of their own, set up once for every case:
+ * big_buf is mapped into every started instance of a driver that needs
+ * memory regions, region_buf never by setup.  Not the 2 GiB test arena
+ * (test_buf_alloc()): valgrind's leak check scans it at the exit of
+ * every forked case, 2 s each.
+ */
+static uint8_t *big_buf;	/* BI_BUF_SIZE of big_fd */
+static int big_fd = -1;
 static uint8_t *region_buf;	/* BI_RBUF_SIZE of region_fd */
 static int region_fd = -1;
 
@@ -140,6 +148,17 @@ static bool want_alignment(struct bi_ctx *c, const struct bi_case *t)
 	return false;
 }
 
+/* Where buffers must lie in mapped regions, c->buf is one. */
+static int map_big_buf(struct blkio *b)
+{
+	struct blkio_mem_region r = { .addr = big_buf, .len = BI_BUF_SIZE,
+				      .fd = big_fd };
+
+	if (!test_driver()->needs_mem_regions)
+		return 0;
+	return blkio_map_mem_region(b, &r);
+}
+
 /* Returns false when the case cannot run here (printing why). */
 static bool setup(struct bi_ctx *c, const struct bi_case *t)
 {
@@ -183,9 +202,8 @@ static bool setup(struct bi_ctx *c, const struct bi_case *t)
 	CASE_ASSERT(t, ret == 0, "start: %d %s", ret, blkio_get_error_msg());
 	c->q = blkio_get_queue(c->b, 0);
 	CASE_ASSERT(t, c->q != NULL, "no queue 0 after start");
-	/* c->buf lies in the test arena where buffers must be mapped. */
-	ret = test_driver_map_arena(c->b);
-	CASE_ASSERT(t, ret == 0, "mapping the test arena: %d %s", ret,
+	ret = map_big_buf(c->b);
+	CASE_ASSERT(t, ret == 0, "mapping c->buf: %d %s", ret,
 		    blkio_get_error_msg());
 	return true;
 }
@@ -387,19 +405,20 @@ static char *export(char *path)
 	return sock;
 }
 
-/* Memory for the rows that map regions themselves: a memfd of its own. */
-static void region_setup(void)
+/* @len bytes of a new memfd, mapped shared (a backend can map it too). */
+static uint8_t *memfd_buf(const char *name, size_t len, int *fdp)
 {
 	void *p;
+	int fd;
 
-	region_fd = memfd_create("bad-input-region", MFD_CLOEXEC);
-	if (region_fd < 0 || ftruncate(region_fd, BI_RBUF_SIZE) < 0)
-		rb_die("memfd for regions: %s", strerror(errno));
-	p = mmap(NULL, BI_RBUF_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-		 region_fd, 0);
+	fd = memfd_create(name, MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)len) < 0)
+		rb_die("memfd %s: %s", name, strerror(errno));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (p == MAP_FAILED)
-		rb_die("mmap of the region memfd: %s", strerror(errno));
-	region_buf = p;
+		rb_die("mmap of memfd %s: %s", name, strerror(errno));
+	*fdp = fd;
+	return p;
 }
 
 int main(void)
@@ -428,11 +447,9 @@ int main(void)
 
 	scratch_path = rb_scratch_file(BI_FILE_SIZE);
 	target_path = export(scratch_path);
-	big_buf = test_buf_alloc(BI_BUF_SIZE);
-	if (!big_buf)
-		rb_die("out of memory");
+	big_buf = memfd_buf("bad-input-buf", BI_BUF_SIZE, &big_fd);
 	memset(big_buf, 0x5a, BI_BUF_SIZE);
-	region_setup();
+	region_buf = memfd_buf("bad-input-region", BI_RBUF_SIZE, &region_fd);
 
 	s = suite_create("bad-input");
 	tc = tcase_create("cases");
@@ -444,7 +461,8 @@ int main(void)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	free(cases);
-	test_buf_free(big_buf);
+	munmap(big_buf, BI_BUF_SIZE);
+	close(big_fd);
 	munmap(region_buf, BI_RBUF_SIZE);
 	close(region_fd);
 	if (target_path != scratch_path)
