@@ -5,6 +5,7 @@
  * invalid requests complete immediately through the completion list.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 
 #include "queue.h"
@@ -147,8 +148,18 @@ static inline void submit_rwv(struct blkioq *q, enum req_op op, uint64_t start,
 		fail(q, user_data, -EINVAL, BAD_OFFSET_MSG);
 		return;
 	}
-	for (i = 0; i < iovcnt; i++)
+	for (i = 0; i < iovcnt; i++) {
+		/*
+		 * Lengths that add up past SSIZE_MAX (preadv's limit) would
+		 * wrap around: two of 2^63 look like an empty request.
+		 */
+		if (unlikely(iov[i].iov_len > SSIZE_MAX - len)) {
+			fail(q, user_data, -EINVAL,
+			     "iovec lengths add up to more than SSIZE_MAX");
+			return;
+		}
 		len += iov[i].iov_len;
+	}
 
 	r = req_alloc(q);
 	r->user_data = user_data;

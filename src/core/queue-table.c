@@ -50,11 +50,16 @@ static int add_queue_locked(struct blkio *b, bool poll)
 	struct blkioq *q;
 	int index, ret;
 
-	if (b->state != STATE_STARTED)
-		return blkio_err(-EBUSY, "Device must be started");
+	/*
+	 * A driver that cannot add queues says so in every state (libblkio's
+	 * virtio-blk drivers, contract 4): can-add-queues is known from
+	 * blkio_create() on, so the state is no excuse.
+	 */
 	if (!b->info.can_add_queues)
 		return blkio_err(-ENOTSUP,
 				 "Driver does not support dynamically adding queues");
+	if (b->state != STATE_STARTED)
+		return blkio_err(-EBUSY, "Device must be started");
 
 	index = table_free_index(t);
 	if (index < 0)

@@ -30,6 +30,8 @@ const struct test_driver test_drivers[] = {
 		.zeroes_complete_in_do_io = false,
 		.has_direct = true,
 		.entries_prop = "num-entries",
+		.has_fd = true,
+		.can_add_queues = true,
 	}, {
 		.name = "linux-aio",
 		.submit_syscall = SYS_io_submit,
@@ -45,6 +47,8 @@ const struct test_driver test_drivers[] = {
 		.zeroes_complete_in_do_io = true,
 		.has_direct = true,
 		.entries_prop = "num-entries",
+		.has_fd = true,
+		.can_add_queues = true,
 	}, {
 		.name = "virtio-blk-vhost-user",
 		.needs_io_uring = false,
@@ -64,6 +68,12 @@ const struct test_driver test_drivers[] = {
 		.completion_fd_starts_disabled = true,
 		.backend_signals_spuriously = true,
 		.checks_alignment = true,
+		.has_fd = false,
+		.path_is_socket = true,
+		.can_add_queues = false,
+		.entries_checked_by_setter = true,
+		.fixed_capacity = true,
+		.limits_before_connect = true,
 	}, {
 		/* Its matrix runs in the VM world (tests/vm/configs/vdpa.sh). */
 		.name = "virtio-blk-vhost-vdpa",
@@ -85,6 +95,12 @@ const struct test_driver test_drivers[] = {
 		.completion_fd_starts_disabled = true,
 		.backend_signals_spuriously = true,
 		.checks_alignment = true,
+		.has_fd = true,
+		.path_is_socket = false,
+		.can_add_queues = false,
+		.entries_checked_by_setter = true,
+		.fixed_capacity = true,
+		.limits_before_connect = true,
 	}, {
 		/*
 		 * A PCI function of the VM (tests/vm/configs/vfio.sh), fixed
@@ -115,6 +131,12 @@ const struct test_driver test_drivers[] = {
 		.backend_signals_spuriously = true,
 		.checks_alignment = true,
 		.arena_len = 64ull << 20,
+		.has_fd = false,
+		.path_is_socket = false,
+		.can_add_queues = false,
+		.entries_checked_by_setter = true,
+		.fixed_capacity = true,
+		.limits_before_connect = true,
 	},
 	{ .name = NULL },
 };

@@ -166,6 +166,55 @@ struct test_driver {
 	 * VM of 1 GiB.
 	 */
 	unsigned long long arena_len;
+
+	/*
+	 * The driver takes an open descriptor in "fd" instead of "path".
+	 * virtio-blk-vhost-user has the property (it reads -1) but refuses
+	 * to set it with -ENOENT "fd property not supported", as libblkio
+	 * 1.4 and later do (contract 6.5), so tests/robust/bad-input expects
+	 * that answer from its "fd" rows there.
+	 */
+	bool has_fd;
+
+	/*
+	 * "path" names a unix socket the driver connect()s to: a path that
+	 * exists but is no socket (a directory, a device node) is refused
+	 * with -ECONNREFUSED, where the file drivers' open() gives -EISDIR
+	 * or their own -EINVAL (bad-input's connect rows).
+	 */
+	bool path_is_socket;
+
+	/*
+	 * blkio_add_queue() works (can-add-queues), so an instance may also
+	 * start with no queue at all.  virtio-blk drivers answer -ENOTSUP in
+	 * every state and refuse to start with 0 queues or more than
+	 * max-queues with -EINVAL (contract 4, 5.2).
+	 */
+	bool can_add_queues;
+
+	/*
+	 * The entries_prop setter refuses what the driver can never use
+	 * (queue-size: not a power of two, above max-queue-size) with
+	 * -EINVAL; num-entries takes any positive value and the kernel
+	 * refuses too many at blkio_start() (num_entries_refused).
+	 */
+	bool entries_checked_by_setter;
+
+	/*
+	 * The target has a fixed size: requests reaching past capacity fail
+	 * (a virtio-blk device answers VIRTIO_BLK_S_IOERR: -EIO).  The file
+	 * drivers' scratch file is a regular file, which grows (can-grow).
+	 */
+	bool fixed_capacity;
+
+	/*
+	 * The device limits (request-alignment, buf-alignment,
+	 * mem-region-alignment, max-segments, ...) are read with their
+	 * defaults before connect, and max-queues and max-mem-regions need
+	 * a connection (libblkio's virtio-blk drivers, contract 6.5); the
+	 * file drivers are the other way round (contract 6.3).
+	 */
+	bool limits_before_connect;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bad-input.h"
@@ -43,6 +44,19 @@ static int start(struct bi_ctx *c, const struct bi_case *t)
 	return blkio_start(c->b);
 }
 
+/*
+ * A driver that connect()s to a unix socket: a path that exists but is
+ * no socket gets ECONNREFUSED from the kernel (net/unix: not S_ISSOCK).
+ */
+static void socket_answer(struct bi_ctx *c, const char *path)
+{
+	struct stat st;
+
+	if (test_driver()->path_is_socket && stat(path, &st) == 0 &&
+	    !S_ISSOCK(st.st_mode))
+		c->expect = -ECONNREFUSED;
+}
+
 /* Connect after setting "path" to t->s (relative to the scratch dir). */
 static int connect_path(struct bi_ctx *c, const struct bi_case *t)
 {
@@ -55,6 +69,7 @@ static int connect_path(struct bi_ctx *c, const struct bi_case *t)
 	else
 		snprintf(path, sizeof(path), "%.*s/%s",
 			 (int)(slash - c->path), c->path, t->s);
+	socket_answer(c, path);
 	ret = blkio_set_str(c->b, "path", path);
 	if (ret < 0) {
 		c->bad = "setting path failed";
@@ -71,6 +86,11 @@ static int connect_fd(struct bi_ctx *c, const struct bi_case *t)
 	if (t->a) {
 		c->fd = open(c->path, O_RDWR | O_CLOEXEC);
 		fd = c->fd;
+	}
+	/* Refused at once: "fd property not supported" (contract 6.5). */
+	if (!test_driver()->has_fd) {
+		c->expect = -ENOENT;
+		return blkio_set_int(c->b, "fd", fd);
 	}
 	if (blkio_set_int(c->b, "fd", fd) < 0) {
 		c->bad = "setting fd failed";
@@ -89,13 +109,35 @@ static int start_with(struct bi_ctx *c, const struct bi_case *t)
 	return blkio_start(c->b);
 }
 
-/* num-entries one over what the kernel can hold for this driver. */
-static int start_entries_refused(struct bi_ctx *c, const struct bi_case *t)
+/*
+ * The queue-size property (entries_prop) at t->a, or at one over what
+ * the kernel can hold for this driver: refused by blkio_start(), or
+ * already by the setter where the driver checks it there.
+ */
+static int start_entries(struct bi_ctx *c, const struct bi_case *t)
 {
-	int n = test_driver()->num_entries_refused;
+	const struct test_driver *d = test_driver();
+	int n = t->a ? (int)t->a : d->num_entries_refused;
+	int ret = blkio_set_int(c->b, d->entries_prop, n);
 
-	if (blkio_set_int(c->b, "num-entries", n) < 0) {
-		c->bad = "setting num-entries failed";
+	if (ret < 0 && d->entries_checked_by_setter)
+		return ret;
+	if (ret < 0) {
+		c->bad = "setting the queue size failed";
+		return 0;
+	}
+	return blkio_start(c->b);
+}
+
+/* num-queues = max-queues + t->a, plus t->a2 poll queues. */
+static int start_over_max(struct bi_ctx *c, const struct bi_case *t)
+{
+	int max = 0;
+
+	if (blkio_get_int(c->b, "max-queues", &max) < 0 ||
+	    blkio_set_int(c->b, "num-queues", max + (int)t->a) < 0 ||
+	    blkio_set_int(c->b, "num-poll-queues", (int)t->a2) < 0) {
+		c->bad = "setting num-queues/num-poll-queues failed";
 		return 0;
 	}
 	return blkio_start(c->b);
@@ -161,14 +203,27 @@ static int alloc_null(struct bi_ctx *c, const struct bi_case *t)
 	return blkio_alloc_mem_region(c->b, NULL, 4096);
 }
 
-/* Map a region describing c->buf shifted by t->u and t->u2 bytes. */
+/*
+ * 4096 + extra bytes of c->rbuf from off on; with its memfd where the
+ * driver needs one (needs-mem-region-fd), else without, as before.
+ */
+static struct blkio_mem_region rbuf_region(struct bi_ctx *c, uint64_t off,
+					   uint64_t extra)
+{
+	bool fd = test_driver()->needs_mem_regions;
+
+	return (struct blkio_mem_region){
+		.addr = c->rbuf + off,
+		.len = 4096 + extra,
+		.fd = fd ? c->rfd : -1,
+		.fd_offset = fd ? (int64_t)off : 0,
+	};
+}
+
+/* Map a region of c->rbuf shifted by t->u and t->u2 bytes. */
 static int map_buf(struct bi_ctx *c, const struct bi_case *t)
 {
-	struct blkio_mem_region r = {
-		.addr = c->buf + t->u,
-		.len = 4096 + t->u2,
-		.fd = -1,
-	};
+	struct blkio_mem_region r = rbuf_region(c, t->u, t->u2);
 
 	if ((t->u || t->u2) && (t->opts & BI_DIRECT) && mem_align(c) <= 1) {
 		c->bad = "mem-region-alignment is 1; no BI_DIRECT?";
@@ -182,9 +237,39 @@ static int map_null(struct bi_ctx *c, const struct bi_case *t)
 	return blkio_map_mem_region(c->b, NULL);
 }
 
+/*
+ * Regions a driver that needs them refuses (t->a): 0 no fd, 1 a
+ * negative fd_offset, 2 len 0, 3 addr + len wraps around, 4 a part of
+ * c->buf, which setup mapped already (overlap).
+ */
+static int map_bad(struct bi_ctx *c, const struct bi_case *t)
+{
+	struct blkio_mem_region r = rbuf_region(c, 0, 0);
+
+	switch (t->a) {
+	case 0:
+		r.fd = -1;
+		break;
+	case 1:
+		r.fd_offset = -4096;
+		break;
+	case 2:
+		r.len = 0;
+		break;
+	case 3:
+		r.len = SIZE_MAX - 4095;
+		break;
+	default:
+		/* rbuf's fd: the overlap is refused before the device sees it. */
+		r.addr = c->buf + 4096;
+		break;
+	}
+	return blkio_map_mem_region(c->b, &r);
+}
+
 static int map_twice(struct bi_ctx *c, const struct bi_case *t)
 {
-	struct blkio_mem_region r = { .addr = c->buf, .len = 4096, .fd = -1 };
+	struct blkio_mem_region r = rbuf_region(c, 0, 0);
 
 	if (blkio_map_mem_region(c->b, &r) < 0) {
 		c->bad = "first map failed";
@@ -195,7 +280,7 @@ static int map_twice(struct bi_ctx *c, const struct bi_case *t)
 
 static int free_null(struct bi_ctx *c, const struct bi_case *t)
 {
-	struct blkio_mem_region r = { .addr = c->buf, .len = 4096, .fd = -1 };
+	struct blkio_mem_region r = rbuf_region(c, 0, 0);
 
 	blkio_free_mem_region(c->b, t->a ? NULL : &r);
 	return 0;
@@ -222,7 +307,7 @@ static int free_weird(struct bi_ctx *c, const struct bi_case *t)
 
 static int unmap(struct bi_ctx *c, const struct bi_case *t)
 {
-	struct blkio_mem_region r = { .addr = c->buf, .len = 4096, .fd = -1 };
+	struct blkio_mem_region r = rbuf_region(c, 0, 0);
 
 	blkio_unmap_mem_region(c->b, t->a ? NULL : &r);
 	return 0;
@@ -230,7 +315,7 @@ static int unmap(struct bi_ctx *c, const struct bi_case *t)
 
 static int unmap_twice(struct bi_ctx *c, const struct bi_case *t)
 {
-	struct blkio_mem_region r = { .addr = c->buf, .len = 4096, .fd = -1 };
+	struct blkio_mem_region r = rbuf_region(c, 0, 0);
 
 	if (blkio_map_mem_region(c->b, &r) < 0) {
 		c->bad = "map failed";
@@ -266,6 +351,9 @@ static int get_removed_queue(struct bi_ctx *c, const struct bi_case *t)
 
 static int add_queue(struct bi_ctx *c, const struct bi_case *t)
 {
+	/* In every state, before the state is looked at (contract 4). */
+	if (c->b && !test_driver()->can_add_queues)
+		c->expect = -ENOTSUP;
 	return t->s ? blkio_add_poll_queue(c->b) : blkio_add_queue(c->b);
 }
 
@@ -288,16 +376,18 @@ static int remove_twice(struct bi_ctx *c, const struct bi_case *t)
 /*
  * Leave 300 reads queued or in flight (more than ring and CQ hold), then
  * remove the queue (t->a) or destroy the instance: neither may crash,
- * hang or touch the buffers afterwards.
+ * hang or touch the buffers afterwards.  The buffers are c->buf's
+ * (mapped where the driver needs it), which lives until the process
+ * exits: the kernel may finish a read after the ring is gone.
  */
 static int abandon(struct bi_ctx *c, const struct bi_case *t)
 {
-	/* Static: the kernel may finish a read after the ring is gone. */
-	static uint8_t buf[300][4096];
+	const uint64_t blocks = BI_FILE_SIZE / 4096;
 	int i, ret;
 
 	for (i = 0; i < 300; i++)
-		blkioq_read(c->q, (uint64_t)i * 4096, buf[i], 4096, NULL, 0);
+		blkioq_read(c->q, (uint64_t)i % blocks * 4096,
+			    c->buf + (size_t)i * 4096, 4096, NULL, 0);
 	ret = blkioq_do_io(c->q, NULL, 0, 0, NULL);
 	if (ret != 0)
 		c->bad = "submitting failed";
@@ -359,9 +449,16 @@ const struct bi_case bi_ctl_cases[] = {
 	INT("start b=NULL", ST_NONE, BI_OURS, start, -EINVAL),
 	INT("start created", ST_CREATED, 0, start, -ENODEV),
 	INT("start num-entries over the kernel's limit", ST_CONNECTED, 0,
-	    start_entries_refused, -EINVAL),
-	INT("start num-entries INT_MAX", ST_CONNECTED, 0, start_with, -EINVAL,
-	    .s = "num-entries", .a = INT_MAX),
+	    start_entries, -EINVAL),
+	INT("start num-entries INT_MAX", ST_CONNECTED, 0, start_entries,
+	    -EINVAL, .a = INT_MAX),
+	INT("start with 0 queues", ST_CONNECTED, 0, start_with, -EINVAL,
+	    .s = "num-queues", .a = 0, .only = ONLY_FIXED_QUEUES),
+	INT("start num-queues max-queues + 1", ST_CONNECTED, 0, start_over_max,
+	    -EINVAL, .a = 1, .only = ONLY_FIXED_QUEUES),
+	INT("start num-queues max-queues, 1 poll queue", ST_CONNECTED, 0,
+	    start_over_max, -EINVAL, .a = 0, .a2 = 1,
+	    .only = ONLY_FIXED_QUEUES),
 
 	VOID("destroy bp=NULL", ST_NONE, 0, destroy_null),
 	VOID("destroy *bp=NULL", ST_NONE, BI_OURS, destroy_null_b),
@@ -390,6 +487,16 @@ const struct bi_case bi_ctl_cases[] = {
 	INT("map_mem_region misaligned len", ST_STARTED, BI_DIRECT, map_buf,
 	    -EINVAL, .u2 = 1),
 	INT("map_mem_region twice", ST_STARTED, 0, map_twice, -EINVAL),
+	INT("map_mem_region without fd", ST_STARTED, 0, map_bad, -EINVAL,
+	    .a = 0, .only = ONLY_MEM_REGIONS),
+	INT("map_mem_region fd_offset negative", ST_STARTED, 0, map_bad,
+	    -EINVAL, .a = 1, .only = ONLY_MEM_REGIONS),
+	INT("map_mem_region len 0", ST_STARTED, 0, map_bad, -EINVAL, .a = 2,
+	    .only = ONLY_MEM_REGIONS),
+	INT("map_mem_region addr + len wraps", ST_STARTED, 0, map_bad,
+	    -EINVAL, .a = 3, .only = ONLY_MEM_REGIONS),
+	INT("map_mem_region overlapping a mapped region", ST_STARTED, 0,
+	    map_bad, -EINVAL, .a = 4, .only = ONLY_MEM_REGIONS),
 	VOID("free_mem_region b=NULL", ST_NONE, BI_OURS, free_null),
 	VOID("free_mem_region region=NULL", ST_STARTED, BI_OURS, free_null,
 	     .a = 1),
@@ -425,6 +532,10 @@ const struct bi_case bi_ctl_cases[] = {
 	INT("add_queue connected", ST_CONNECTED, 0, add_queue, -EBUSY),
 	INT("add_poll_queue created", ST_CREATED, 0, add_queue, -EBUSY,
 	    .s = "poll"),
+	INT("add_queue started", ST_STARTED, 0, add_queue, -ENOTSUP,
+	    .only = ONLY_FIXED_QUEUES),
+	INT("add_poll_queue started", ST_STARTED, 0, add_queue, -ENOTSUP,
+	    .s = "poll", .only = ONLY_FIXED_QUEUES),
 	INT("remove_queue b=NULL", ST_NONE, BI_OURS, remove_queue, -EINVAL),
 	INT("remove_poll_queue b=NULL", ST_NONE, BI_OURS, remove_queue, -EINVAL,
 	    .s = "poll"),

@@ -23,17 +23,42 @@ static size_t req_len(const struct bi_case *t)
 	return t->u2 ? (size_t)t->u2 : 512;
 }
 
+/* NULL, memory no region covers (BI_UNMAPPED) or c->buf (mapped). */
+static uint8_t *req_buf(struct bi_ctx *c, const struct bi_case *t)
+{
+	if (t->opts & BI_NULL)
+		return NULL;
+	return t->opts & BI_UNMAPPED ? c->rbuf : c->buf;
+}
+
 static int rq_read(struct bi_ctx *c, const struct bi_case *t)
 {
-	blkioq_read(c->q, t->u, t->opts & BI_NULL ? NULL : c->buf, req_len(t),
-		    &bi_marker, t->rflags);
+	blkioq_read(c->q, t->u, req_buf(c, t), req_len(t), &bi_marker,
+		    t->rflags);
 	return 0;
 }
 
 static int rq_write(struct bi_ctx *c, const struct bi_case *t)
 {
-	blkioq_write(c->q, t->u, t->opts & BI_NULL ? NULL : c->buf, req_len(t),
-		     &bi_marker, t->rflags);
+	blkioq_write(c->q, t->u, req_buf(c, t), req_len(t), &bi_marker,
+		     t->rflags);
+	return 0;
+}
+
+/*
+ * Map the first 4096 bytes of c->rbuf, then read t->u2 bytes from
+ * there: the buffer runs past the end of the only region holding it.
+ */
+static int rq_read_straddle(struct bi_ctx *c, const struct bi_case *t)
+{
+	struct blkio_mem_region r = { .addr = c->rbuf, .len = 4096,
+				      .fd = c->rfd };
+
+	if (blkio_map_mem_region(c->b, &r) < 0) {
+		c->bad = "mapping the region failed";
+		return 0;
+	}
+	blkioq_read(c->q, t->u, c->rbuf, req_len(t), &bi_marker, t->rflags);
 	return 0;
 }
 
@@ -55,6 +80,15 @@ static int setup_iov(struct bi_ctx *c, const struct bi_case *t)
 	for (i = 0; i < t->a && i < BI_IOV_MAX; i++) {
 		c->iov[i].iov_base = c->buf + i;
 		c->iov[i].iov_len = 1;
+	}
+	/* BI_UNMAPPED: 512-byte iovecs, the last one outside every region. */
+	if (t->opts & BI_UNMAPPED) {
+		for (i = 0; i < t->a && i < BI_IOV_MAX; i++) {
+			c->iov[i].iov_base = c->buf + (size_t)i * 512;
+			c->iov[i].iov_len = 512;
+		}
+		if (i > 0)
+			c->iov[i - 1].iov_base = c->rbuf;
 	}
 	return (int)t->a;
 }
@@ -192,6 +226,8 @@ static int set_fd_enabled(struct bi_ctx *c, const struct bi_case *t)
 #define IOVCNT_MSG "iovcnt must be non-negative"
 #define LEN_MSG "len must fit in an unsigned 32-bit integer"
 #define ZONE_MSG "request not supported for this driver"
+#define FAULT_MSG "buffer is not inside a mapped memory region"
+#define ALIGN_MSG "must be multiples of property \"request-alignment\""
 
 /* Request with flags f: fails with -EINVAL and message m. */
 #define FL(n, fn, f, m) \
@@ -265,6 +301,57 @@ const struct bi_case bi_io_cases[] = {
 	    NULL, .u = UINT64_MAX - 4095, .u2 = 4096),
 	REQ("discard len 2^64-1", BI_ANY, rq_discard, -EINVAL, NULL,
 	    .u2 = UINT64_MAX),
+
+	/* Buffers the device cannot see (needs-mem-regions). */
+	REQ("read buf outside mapped regions", BI_UNMAPPED, rq_read, -EFAULT,
+	    FAULT_MSG, .only = ONLY_MEM_REGIONS),
+	REQ("write buf outside mapped regions", BI_UNMAPPED, rq_write, -EFAULT,
+	    FAULT_MSG, .only = ONLY_MEM_REGIONS),
+	REQ("readv last iovec outside mapped regions", BI_UNMAPPED, rq_readv,
+	    -EFAULT, FAULT_MSG, .a = 4, .only = ONLY_MEM_REGIONS),
+	REQ("writev last iovec outside mapped regions", BI_UNMAPPED, rq_writev,
+	    -EFAULT, FAULT_MSG, .a = 2, .only = ONLY_MEM_REGIONS),
+	REQ("read buf straddling a region's end", 0, rq_read_straddle, -EFAULT,
+	    FAULT_MSG, .u2 = 8192, .only = ONLY_MEM_REGIONS),
+
+	/* Misaligned start or length (request-alignment 512). */
+	REQ("read start 1", 0, rq_read, -EINVAL, ALIGN_MSG, .u = 1,
+	    .only = ONLY_ALIGNMENT),
+	REQ("read len 511", 0, rq_read, -EINVAL, ALIGN_MSG, .u2 = 511,
+	    .only = ONLY_ALIGNMENT),
+	REQ("write start 4097", 0, rq_write, -EINVAL, ALIGN_MSG, .u = 4097,
+	    .only = ONLY_ALIGNMENT),
+	REQ("write len 513", 0, rq_write, -EINVAL, ALIGN_MSG, .u2 = 513,
+	    .only = ONLY_ALIGNMENT),
+	REQ("readv 3 bytes", 0, rq_readv, -EINVAL, ALIGN_MSG, .a = 3,
+	    .only = ONLY_ALIGNMENT),
+	REQ("writev 1 byte", 0, rq_writev, -EINVAL, ALIGN_MSG, .a = 1,
+	    .only = ONLY_ALIGNMENT),
+	REQ("write_zeroes start 1", 0, rq_write_zeroes, -EINVAL, ALIGN_MSG,
+	    .u = 1, .only = ONLY_ALIGNMENT),
+	REQ("write_zeroes len 4095", 0, rq_write_zeroes, -EINVAL, ALIGN_MSG,
+	    .u2 = 4095, .only = ONLY_ALIGNMENT),
+	REQ("discard start 256", 0, rq_discard, -EINVAL, ALIGN_MSG, .u = 256,
+	    .only = ONLY_ALIGNMENT),
+	REQ("discard len 100", 0, rq_discard, -EINVAL, ALIGN_MSG, .u2 = 100,
+	    .only = ONLY_ALIGNMENT),
+
+	/* Past capacity (BI_FILE_SIZE): the device refuses, -EIO. */
+	REQ("read at capacity", 0, rq_read, -EIO, NULL, .u = BI_FILE_SIZE,
+	    .only = ONLY_FIXED_CAPACITY),
+	REQ("read across capacity", 0, rq_read, -EIO, NULL,
+	    .u = BI_FILE_SIZE - 512, .u2 = 1024, .only = ONLY_FIXED_CAPACITY),
+	REQ("write at capacity", 0, rq_write, -EIO, NULL, .u = BI_FILE_SIZE,
+	    .only = ONLY_FIXED_CAPACITY),
+	REQ("write across capacity", 0, rq_write, -EIO, NULL,
+	    .u = BI_FILE_SIZE - 512, .u2 = 4096, .only = ONLY_FIXED_CAPACITY),
+	REQ("read 1 TiB past capacity", 0, rq_read, -EIO, NULL,
+	    .u = 1ULL << 40, .only = ONLY_FIXED_CAPACITY),
+	REQ("write_zeroes at capacity", 0, rq_write_zeroes, -EIO, NULL,
+	    .u = BI_FILE_SIZE, .u2 = 4096, .only = ONLY_FIXED_CAPACITY),
+	REQ("discard across capacity", 0, rq_discard, -EIO, NULL,
+	    .u = BI_FILE_SIZE - 4096, .u2 = 8192,
+	    .only = ONLY_FIXED_CAPACITY),
 
 	REQ("report_zones", 0, rq_zone, -ENOTSUP, ZONE_MSG, .a = 0),
 	REQ("report_zones zones=NULL", BI_NULL, rq_zone, -ENOTSUP, ZONE_MSG,

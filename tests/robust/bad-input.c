@@ -9,6 +9,7 @@
  * BLKIO_REFERENCE=1 skips the rows only our library is expected to pass
  * (NULL instances, NULL pointers and regions libblkio 1.5 crashes on).
  */
+#define _GNU_SOURCE
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "bad-input.h"
@@ -27,7 +29,18 @@ char bi_marker;
 static const struct bi_case **cases;
 static unsigned int nr_cases;
 static char *scratch_path;
-static uint8_t *big_buf;	/* BI_BUF_SIZE, set up once for every case */
+static char *target_path;	/* "path": scratch_path or its export */
+/*
+ * Both buffers are memfds of their own, set up once for every case:
+ * big_buf is mapped into every started instance of a driver that needs
+ * memory regions, region_buf never by setup.  Not the 2 GiB test arena
+ * (test_buf_alloc()): valgrind's leak check scans it at the exit of
+ * every forked case, 2 s each.
+ */
+static uint8_t *big_buf;	/* BI_BUF_SIZE of big_fd */
+static int big_fd = -1;
+static uint8_t *region_buf;	/* BI_RBUF_SIZE of region_fd */
+static int region_fd = -1;
 
 /* Name of the case running in this process, for the crash handler. */
 static const char *current;
@@ -68,14 +81,99 @@ static void name_crashes(const char *name)
 #define CASE_ASSERT(t, expr, fmt, ...) \
 	ck_assert_msg(expr, "[%s] " fmt, (t)->name, ##__VA_ARGS__)
 
-/* Returns false when the case cannot run here (no BI_DIRECT). */
+/* Why a driver without the capability a row needs skips it. */
+static const char *const only_why[] = {
+	[ONLY_MEM_REGIONS] = "buffers need not lie in mapped memory regions "
+			     "(needs-mem-regions false)",
+	[ONLY_ALIGNMENT] = "misaligned requests go to the kernel, which may "
+			   "take them (no request-alignment check)",
+	[ONLY_FIXED_CAPACITY] = "the scratch file grows (can-grow): requests "
+				"past the end succeed",
+	[ONLY_FIXED_QUEUES] = "the driver adds queues at run time "
+			      "(can-add-queues) and may start with none",
+	[ONLY_LIMITS_CONNECTED] = "the device limits are read with their "
+				  "defaults before connect (contract 6.5)",
+	[ONLY_LIMITS_CREATED] = "max-queues and max-mem-regions are read "
+				"before connect (contract 6.3)",
+};
+
+static bool driver_can(enum bi_only only)
+{
+	const struct test_driver *d = test_driver();
+
+	switch (only) {
+	case ONLY_MEM_REGIONS:
+		return d->needs_mem_regions;
+	case ONLY_ALIGNMENT:
+		return d->checks_alignment;
+	case ONLY_FIXED_CAPACITY:
+		return d->fixed_capacity;
+	case ONLY_FIXED_QUEUES:
+		return !d->can_add_queues;
+	case ONLY_LIMITS_CONNECTED:
+		return !d->limits_before_connect;
+	case ONLY_LIMITS_CREATED:
+		return d->limits_before_connect;
+	case ONLY_ALL:
+		break;
+	}
+	return true;
+}
+
+static void skipped(const struct bi_case *t, const char *why)
+{
+	printf("[%s] skipped for %s: %s\n", t->name, test_driver_name(), why);
+	fflush(stdout);
+}
+
+/*
+ * BI_DIRECT: with "direct" where the driver has it; without, the row
+ * still runs if mem-region-alignment is above 1 (connected state).
+ */
+static bool want_alignment(struct bi_ctx *c, const struct bi_case *t)
+{
+	uint64_t align = 0;
+
+	if (test_driver()->has_direct) {
+		ck_assert_int_eq(blkio_set_bool(c->b, "direct", true), 0);
+		return true;
+	}
+	ck_assert_int_eq(blkio_connect(c->b), 0);
+	ck_assert_int_eq(blkio_get_uint64(c->b, "mem-region-alignment",
+					  &align), 0);
+	if (align > 1)
+		return true;
+	skipped(t, "no \"direct\" and mem-region-alignment is 1: nothing "
+		   "is misaligned");
+	return false;
+}
+
+/* Where buffers must lie in mapped regions, c->buf is one. */
+static int map_big_buf(struct blkio *b)
+{
+	struct blkio_mem_region r = { .addr = big_buf, .len = BI_BUF_SIZE,
+				      .fd = big_fd };
+
+	if (!test_driver()->needs_mem_regions)
+		return 0;
+	return blkio_map_mem_region(b, &r);
+}
+
+/* Returns false when the case cannot run here (printing why). */
 static bool setup(struct bi_ctx *c, const struct bi_case *t)
 {
 	int ret;
 
 	c->fd = -1;
 	c->path = scratch_path;
+	c->target = target_path;
 	c->buf = big_buf;
+	c->rbuf = region_buf;
+	c->rfd = region_fd;
+	if (!driver_can(t->only)) {
+		skipped(t, only_why[t->only]);
+		return false;
+	}
 	if (t->state == ST_NONE)
 		return true;
 
@@ -84,9 +182,9 @@ static bool setup(struct bi_ctx *c, const struct bi_case *t)
 	if (t->opts & BI_RDONLY)
 		ck_assert_int_eq(blkio_set_bool(c->b, "read-only", true), 0);
 	if (!(t->opts & BI_NOPATH))
-		ck_assert_int_eq(blkio_set_str(c->b, "path", c->path), 0);
-	if (t->opts & BI_DIRECT)
-		ck_assert_int_eq(blkio_set_bool(c->b, "direct", true), 0);
+		ck_assert_int_eq(blkio_set_str(c->b, "path", c->target), 0);
+	if ((t->opts & BI_DIRECT) && !want_alignment(c, t))
+		return false;
 	if (t->state == ST_CREATED)
 		return true;
 
@@ -104,6 +202,9 @@ static bool setup(struct bi_ctx *c, const struct bi_case *t)
 	CASE_ASSERT(t, ret == 0, "start: %d %s", ret, blkio_get_error_msg());
 	c->q = blkio_get_queue(c->b, 0);
 	CASE_ASSERT(t, c->q != NULL, "no queue 0 after start");
+	ret = map_big_buf(c->b);
+	CASE_ASSERT(t, ret == 0, "mapping c->buf: %d %s", ret,
+		    blkio_get_error_msg());
 	return true;
 }
 
@@ -137,10 +238,19 @@ static struct call call(struct bi_ctx *c, const struct bi_case *t)
 	return cl;
 }
 
-static bool errno_ok(const struct bi_case *t, int ret)
+/* The row's errno, or this driver's own answer (c->expect). */
+static int want(const struct bi_ctx *c, const struct bi_case *t)
+{
+	return c->expect ? c->expect : t->err;
+}
+
+static bool errno_ok(const struct bi_ctx *c, const struct bi_case *t,
+		     int ret)
 {
 	if (t->opts & BI_ANY)
 		return ret < 0;
+	if (c->expect)
+		return ret == c->expect;
 	return ret == t->err || (t->err2 && ret == t->err2);
 }
 
@@ -152,12 +262,13 @@ static void show(const struct bi_case *t, int ret, const char *msg)
 	fflush(stdout);
 }
 
-static void check_int(const struct bi_case *t, const struct call *cl)
+static void check_int(const struct bi_ctx *c, const struct bi_case *t,
+		      const struct call *cl)
 {
 	show(t, cl->ret, cl->msg);
-	CASE_ASSERT(t, errno_ok(t, cl->ret), "returned %d (%s), expected %d",
+	CASE_ASSERT(t, errno_ok(c, t, cl->ret), "returned %d (%s), expected %d",
 		    cl->ret, cl->ret < 0 ? strerror(-cl->ret) : "no error",
-		    t->err);
+		    want(c, t));
 	CASE_ASSERT(t, cl->msg[0] != '\0', "returned %d with an empty message",
 		    cl->ret);
 }
@@ -186,9 +297,9 @@ static void check_req(struct bi_ctx *c, const struct bi_case *t)
 	show(t, comp[0].ret, m);
 	CASE_ASSERT(t, comp[0].user_data == &bi_marker, "wrong user_data %p",
 		    comp[0].user_data);
-	CASE_ASSERT(t, errno_ok(t, comp[0].ret),
+	CASE_ASSERT(t, errno_ok(c, t, comp[0].ret),
 		    "completion ret %d (%s), expected %d (msg \"%s\")",
-		    comp[0].ret, strerror(-comp[0].ret), t->err,
+		    comp[0].ret, strerror(-comp[0].ret), want(c, t),
 		    m ? m : "(null)");
 	if (t->msg)
 		CASE_ASSERT(t, m && strstr(m, t->msg),
@@ -239,7 +350,7 @@ START_TEST(bad_input)
 
 	switch (t->kind) {
 	case K_INT:
-		check_int(t, &cl);
+		check_int(c, t, &cl);
 		break;
 	case K_PTR:
 		CASE_ASSERT(t, c->ptr == NULL, "returned %p, expected NULL",
@@ -262,7 +373,7 @@ out:
 END_TEST
 
 static void add_cases(const struct bi_case *tab, unsigned int n,
-		      unsigned int *skipped)
+		      unsigned int *skipped, unsigned int *not_here)
 {
 	unsigned int i;
 
@@ -271,15 +382,50 @@ static void add_cases(const struct bi_case *tab, unsigned int n,
 			(*skipped)++;
 			continue;
 		}
+		/* Still run: the case prints why it skips (setup()). */
+		if (!driver_can(tab[i].only))
+			(*not_here)++;
 		cases[nr_cases++] = &tab[i];
 	}
+}
+
+/*
+ * A backend's driver connects to an export of the scratch file (one
+ * daemon for every case: each forked case connects to it in turn).
+ */
+static char *export(char *path)
+{
+	char why[256], *sock;
+
+	if (!test_driver()->needs_backend)
+		return path;
+	sock = test_driver_export(path, false, why, sizeof(why));
+	if (!sock)
+		rb_skip("%s", why);
+	return sock;
+}
+
+/* @len bytes of a new memfd, mapped shared (a backend can map it too). */
+static uint8_t *memfd_buf(const char *name, size_t len, int *fdp)
+{
+	void *p;
+	int fd;
+
+	fd = memfd_create(name, MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, (off_t)len) < 0)
+		rb_die("memfd %s: %s", name, strerror(errno));
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED)
+		rb_die("mmap of memfd %s: %s", name, strerror(errno));
+	*fdp = fd;
+	return p;
 }
 
 int main(void)
 {
 	unsigned int total = bi_nr_ctl_cases + bi_nr_prop_cases +
 			     bi_nr_io_cases;
-	unsigned int skipped = 0;
+	unsigned int skipped = 0, not_here = 0;
 	SRunner *sr;
 	Suite *s;
 	TCase *tc;
@@ -288,20 +434,22 @@ int main(void)
 	cases = calloc(total, sizeof(*cases));
 	if (!cases)
 		rb_die("out of memory");
-	add_cases(bi_ctl_cases, bi_nr_ctl_cases, &skipped);
-	add_cases(bi_prop_cases, bi_nr_prop_cases, &skipped);
-	add_cases(bi_io_cases, bi_nr_io_cases, &skipped);
+	add_cases(bi_ctl_cases, bi_nr_ctl_cases, &skipped, &not_here);
+	add_cases(bi_prop_cases, bi_nr_prop_cases, &skipped, &not_here);
+	add_cases(bi_io_cases, bi_nr_io_cases, &skipped, &not_here);
 	printf("bad-input (%s): %u cases (%u control, %u property, %u data "
-	       "path), running %u, %u ours-only skipped\n", test_driver_name(),
-	       total, bi_nr_ctl_cases,
-	       bi_nr_prop_cases, bi_nr_io_cases, nr_cases, skipped);
+	       "path), running %u, %u ours-only skipped, %u not for this "
+	       "driver (and BI_DIRECT rows where nothing can be misaligned; "
+	       "each named below)\n", test_driver_name(), total,
+	       bi_nr_ctl_cases, bi_nr_prop_cases, bi_nr_io_cases, nr_cases,
+	       skipped, not_here);
 	fflush(stdout);
 
 	scratch_path = rb_scratch_file(BI_FILE_SIZE);
-	big_buf = aligned_alloc(4096, BI_BUF_SIZE);
-	if (!big_buf)
-		rb_die("out of memory");
+	target_path = export(scratch_path);
+	big_buf = memfd_buf("bad-input-buf", BI_BUF_SIZE, &big_fd);
 	memset(big_buf, 0x5a, BI_BUF_SIZE);
+	region_buf = memfd_buf("bad-input-region", BI_RBUF_SIZE, &region_fd);
 
 	s = suite_create("bad-input");
 	tc = tcase_create("cases");
@@ -313,7 +461,12 @@ int main(void)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	free(cases);
-	free(big_buf);
+	munmap(big_buf, BI_BUF_SIZE);
+	close(big_fd);
+	munmap(region_buf, BI_RBUF_SIZE);
+	close(region_fd);
+	if (target_path != scratch_path)
+		free(target_path);
 	rb_cleanup();
 	return failed ? 1 : 0;
 }

@@ -28,7 +28,12 @@ enum bi_kind {
 
 enum {
 	BI_OURS = 1 << 0,	/* ours only: libblkio crashes or differs */
-	BI_DIRECT = 1 << 1,	/* open the scratch file with BI_DIRECT */
+	/*
+	 * Needs mem-region-alignment > 1: "direct" = true where the driver
+	 * has it; a driver without it runs the row only if its alignment is
+	 * above 1 anyway (else nothing can be misaligned: skipped).
+	 */
+	BI_DIRECT = 1 << 1,
 	BI_ANY = 1 << 2,		/* any negative errno is right */
 	BI_NOPATH = 1 << 3,	/* created state without "path" */
 	BI_RDONLY = 1 << 4,	/* "read-only" = true before connect */
@@ -36,17 +41,47 @@ enum {
 	BI_TS = 1 << 6,		/* do_io: pass a timeout {u, u2} */
 	BI_SIG = 1 << 7,	/* do_io_interruptible with a signal mask */
 	BI_KEEPS = 1 << 8,	/* libblkio leaves the getter's out-parameter */
+	BI_UNMAPPED = 1 << 9,	/* request buffer (last iovec) in c->rbuf */
 };
 
 #define BI_IOV_MAX 1100
 #define BI_FILE_SIZE (1u << 20)	/* the scratch file */
 #define BI_BUF_SIZE (2u << 20)	/* > file: a runaway read stays inside */
+#define BI_RBUF_SIZE (64u << 10)
+
+/*
+ * Rows that only some drivers can answer with an error (a capability of
+ * tests/common/test-driver.h); the others skip them with the reason in
+ * bi_only_why[] printed.
+ */
+enum bi_only {
+	ONLY_ALL,
+	ONLY_MEM_REGIONS,	/* needs_mem_regions: buffers must be mapped */
+	ONLY_ALIGNMENT,		/* checks_alignment: misaligned -> -EINVAL */
+	ONLY_FIXED_CAPACITY,	/* fixed_capacity: past the end fails */
+	ONLY_FIXED_QUEUES,	/* !can_add_queues: queues fixed at start */
+	ONLY_LIMITS_CONNECTED,	/* !limits_before_connect */
+	ONLY_LIMITS_CREATED,	/* limits_before_connect */
+};
 
 struct bi_ctx {
 	struct blkio *b;
 	struct blkioq *q;
 	const char *path;	/* the scratch file */
-	uint8_t *buf;		/* BI_BUF_SIZE bytes, page aligned */
+	const char *target;	/* "path": the file, or a backend's socket */
+	uint8_t *buf;		/* BI_BUF_SIZE bytes, page aligned, mapped */
+	/*
+	 * BI_RBUF_SIZE bytes of a memfd (rfd) never mapped into the
+	 * instance by setup, for the rows that map regions themselves.
+	 */
+	uint8_t *rbuf;
+	int rfd;
+	/*
+	 * The answer this driver gives where it differs from the row's
+	 * (set by a run function from a test-driver capability, never
+	 * from what the library returned); 0: the row's err.
+	 */
+	int expect;
 	struct iovec iov[BI_IOV_MAX];
 	void *ptr;		/* K_PTR result */
 	const char *bad;	/* set by a run function: extra check failed */
@@ -69,6 +104,7 @@ struct bi_case {
 	int err;		/* expected negative errno */
 	int err2;		/* also accepted (0: none) */
 	const char *msg;	/* K_REQ: expected error_msg, NULL: any */
+	enum bi_only only;	/* the drivers that run it */
 };
 
 /* User data given to K_REQ requests; the completion must carry it back. */
