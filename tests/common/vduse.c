@@ -88,6 +88,7 @@ static void run_daemon(const char *bin, const char *image, bool blockdev,
 	_exit(127);
 }
 
+__attribute__((format(printf, 1, 2)))
 static void report(const char *fmt, ...)
 {
 	va_list ap;

@@ -135,9 +135,14 @@ int vdpa_sys_set_features(int fd, uint64_t features)
 /* len must not exceed the device's configuration size (else EINVAL). */
 int vdpa_sys_get_config(int fd, void *buf, uint32_t len)
 {
-	struct {
+	/*
+	 * struct vhost_vdpa_config ends in a flexible array: the header and
+	 * the data that follows it live in one aligned buffer (a struct
+	 * embedding it would not be ISO C).
+	 */
+	union {
 		struct vhost_vdpa_config hdr;
-		uint8_t data[CONFIG_SIZE_MAX];
+		uint8_t bytes[sizeof(struct vhost_vdpa_config) + CONFIG_SIZE_MAX];
 	} cfg;
 	int ret;
 
@@ -147,7 +152,7 @@ int vdpa_sys_get_config(int fd, void *buf, uint32_t len)
 	cfg.hdr.len = len;
 	ret = CALL(fd, VHOST_VDPA_GET_CONFIG, &cfg);
 	if (ret == 0)
-		memcpy(buf, cfg.data, len);
+		memcpy(buf, cfg.bytes + sizeof(cfg.hdr), len);
 	return ret;
 }
 
