@@ -57,7 +57,7 @@ static void plan(void)
 		r->off = r->is_write ? WRITE_BASE + (uint64_t)i * BLK :
 			 (uint64_t)(next_rand() % NR_READ_BLOCKS) * BLK;
 		if (r->is_write)
-			iot_fill(p, BLK, r->off, 2);
+			test_fill(p, BLK, r->off, 2);
 		else
 			memset(p, 0xee, BLK);
 		r->iov[0] = (struct iovec){ p, BLK / 2 };
@@ -73,7 +73,7 @@ static void setup_common(bool direct)
 	path = iot_make_file("backlog", FILE_SIZE, 0);
 	/* Only the read area needs content; writes fill the rest. */
 	bufs = iot_alloc(WRITE_BASE);
-	iot_fill(bufs, WRITE_BASE, 0, 1);
+	test_fill(bufs, WRITE_BASE, 0, 1);
 	iot_pwrite(path, bufs, WRITE_BASE, 0);
 	iot_free(bufs);
 
@@ -138,7 +138,7 @@ static void complete(const struct blkio_completion *c)
 		      c->error_msg ? c->error_msg : "");
 	ck_assert_ptr_null(c->error_msg);
 	if (!r->is_write)
-		ck_assert_msg(iot_check(r->iov[0].iov_base, BLK, r->off, 1) ==
+		ck_assert_msg(test_check(r->iov[0].iov_base, BLK, r->off, 1) ==
 			      BLK, "read %td got wrong data", i);
 }
 
@@ -199,10 +199,10 @@ START_TEST(test_backlog)
 		uint64_t off = WRITE_BASE + (uint64_t)i * BLK;
 
 		if (reqs[i].is_write)
-			ck_assert_msg(iot_check(p, BLK, off, 2) == BLK,
+			ck_assert_msg(test_check(p, BLK, off, 2) == BLK,
 				      "write %d not on disk", i);
 		else
-			ck_assert_msg(iot_check_zero(p, BLK) == BLK,
+			ck_assert_msg(test_check_zero(p, BLK) == BLK,
 				      "block %d written without a write", i);
 	}
 	iot_free(chk);

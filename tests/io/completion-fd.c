@@ -116,7 +116,7 @@ START_TEST(test_signalled_after_completion)
 	}
 	for (i = 0; i < 4; i++)
 		ck_assert_int_eq(c[i].ret, 0);
-	ck_assert_uint_eq(iot_check(buf, 4 * BLK, 0, 1), 4 * BLK);
+	ck_assert_uint_eq(test_check(buf, 4 * BLK, 0, 1), 4 * BLK);
 }
 END_TEST
 
@@ -272,7 +272,7 @@ static void queue_into(struct run *r, int slot)
 
 	r->slot_req[slot] = i;
 	if (i % 2) {
-		iot_fill(p, BLK, req_off(i), 1);
+		test_fill(p, BLK, req_off(i), 1);
 		blkioq_write(q, req_off(i), p, BLK, &r->slot_req[slot], 0);
 	} else {
 		memset(p, 0, BLK);
@@ -293,7 +293,7 @@ static void reap(struct run *r, const struct blkio_completion *c, int n)
 		r->seen[i] = 1;
 		ck_assert_msg(c[k].ret == 0, "request %d: %d", i, c[k].ret);
 		if (i % 2 == 0)
-			ck_assert_msg(iot_check(r->slots + (size_t)slot * BLK,
+			ck_assert_msg(test_check(r->slots + (size_t)slot * BLK,
 						BLK, req_off(i), 1) == BLK,
 				      "read %d got wrong data", i);
 		r->reaped++;

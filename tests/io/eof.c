@@ -90,10 +90,10 @@ static void check_data_then_zeros(const uint8_t *r, uint64_t off, size_t len)
 
 	if (data > len)
 		data = len;
-	bad = iot_check(r, data, off, 1);
+	bad = test_check(r, data, off, 1);
 	ck_assert_msg(bad == data, "data differs at %llu",
 		      (unsigned long long)(off + bad));
-	bad = iot_check_zero(r + data, len - data);
+	bad = test_check_zero(r + data, len - data);
 	ck_assert_msg(bad == len - data, "byte %llu past EOF is 0x%02x, not 0",
 		      (unsigned long long)(off + data + bad), r[data + bad]);
 }
@@ -163,7 +163,7 @@ START_TEST(test_write_grows)
 	struct stat st;
 
 	ck_assert_uint_eq(capacity(), size);
-	iot_fill(w, 8192, far, 5);
+	test_fill(w, 8192, far, 5);
 	blkioq_write(q, far, w, 8192, w, 0);
 	iot_wait1(q, &c);
 	iot_assert_ok(&c, w);
@@ -176,11 +176,11 @@ START_TEST(test_write_grows)
 	check_data_then_zeros(r, size / unit * unit, 65536);
 	iot_free(r);
 	r = read_at(far, 8192);
-	ck_assert_uint_eq(iot_check(r, 8192, far, 5), 8192);
+	ck_assert_uint_eq(test_check(r, 8192, far, 5), 8192);
 	iot_free(r);
 
 	/* A write straddling the new EOF grows it again. */
-	iot_fill(w, 8192, far + 4096, 6);
+	test_fill(w, 8192, far + 4096, 6);
 	blkioq_write(q, far + 4096, w, 8192, w, 0);
 	iot_wait1(q, &c);
 	iot_assert_ok(&c, w);

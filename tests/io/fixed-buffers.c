@@ -135,8 +135,8 @@ static bool read_registered(struct fx *f, struct blkioq *q)
 
 	blkioq_read(q, 3 * BLK, at, BLK, NULL, 0);
 	run1(q);
-	in_alias = iot_check(f->alias, BLK, 3 * BLK, SEED) == BLK;
-	at_addr = iot_check(at, BLK, 3 * BLK, SEED) == BLK;
+	in_alias = test_check(f->alias, BLK, 3 * BLK, SEED) == BLK;
+	at_addr = test_check(at, BLK, 3 * BLK, SEED) == BLK;
 	ck_assert_msg(in_alias != at_addr, "the read landed %s",
 		      in_alias ? "in both views" : "nowhere");
 	return in_alias;
@@ -176,17 +176,17 @@ START_TEST(test_write_registered)
 	uint8_t *back = iot_alloc(BLK);
 
 	setup_fx(&f, true, false);
-	iot_fill(f.alias, BLK, 7 * BLK, SEED + 1);	/* what WRITE_FIXED sends */
+	test_fill(f.alias, BLK, 7 * BLK, SEED + 1);	/* what WRITE_FIXED sends */
 	cover(&f);
 	memset(f.r.addr, 0xab, BLK);			/* what WRITE would send */
 	blkioq_write(f.q, 7 * BLK, f.r.addr, BLK, NULL, 0);
 	run1(f.q);
 	iot_pread(file, back, BLK, 7 * BLK);
-	ck_assert_msg(iot_check(back, BLK, 7 * BLK, SEED + 1) == BLK,
+	ck_assert_msg(test_check(back, BLK, 7 * BLK, SEED + 1) == BLK,
 		      "WRITE from a registered region did not use the "
 		      "registered buffer");
 	/* Put the block back for the other cases. */
-	iot_fill(back, BLK, 7 * BLK, SEED);
+	test_fill(back, BLK, 7 * BLK, SEED);
 	iot_pwrite(file, back, BLK, 7 * BLK);
 	free(back);
 	teardown_fx(&f);
@@ -222,8 +222,8 @@ START_TEST(test_readv_registered)
 	blkioq_readv(f.q, 5 * BLK, iov, 2, NULL, 0);
 	iot_wait1(f.q, &c);
 	iot_assert_ok(&c, NULL);
-	in_alias = iot_check(f.alias + 4 * BLK, BLK, 5 * BLK, SEED) == BLK &&
-		   iot_check(f.alias + 2 * BLK, BLK, 6 * BLK, SEED) == BLK;
+	in_alias = test_check(f.alias + 4 * BLK, BLK, 5 * BLK, SEED) == BLK &&
+		   test_check(f.alias + 2 * BLK, BLK, 6 * BLK, SEED) == BLK;
 	if (kernel_has_vectored_fixed())
 		ck_assert_msg(in_alias, "READV inside a registered region did "
 			      "not use the registered buffer (Linux >= 6.15)");
@@ -235,8 +235,8 @@ START_TEST(test_readv_registered)
 	blkioq_readv(f.q, 9 * BLK, iov, 2, NULL, 0);
 	iot_wait1(f.q, &c);
 	iot_assert_ok(&c, NULL);
-	ck_assert_uint_eq(iot_check(at + 4 * BLK, BLK, 9 * BLK, SEED), BLK);
-	ck_assert_uint_eq(iot_check(outside, BLK, 10 * BLK, SEED), BLK);
+	ck_assert_uint_eq(test_check(at + 4 * BLK, BLK, 9 * BLK, SEED), BLK);
+	ck_assert_uint_eq(test_check(outside, BLK, 10 * BLK, SEED), BLK);
 	free(outside);
 	teardown_fx(&f);
 }
@@ -318,7 +318,7 @@ START_TEST(test_unmapped_before_submission)
 	iot_wait1(f.q, &c);
 	ck_assert_msg(c.ret == 0, "a read queued before its region was "
 		      "unmapped failed: %d", c.ret);
-	ck_assert_uint_eq(iot_check(f.r.addr, BLK, 11 * BLK, SEED), BLK);
+	ck_assert_uint_eq(test_check(f.r.addr, BLK, 11 * BLK, SEED), BLK);
 	teardown_fx(&f);
 }
 END_TEST

@@ -76,7 +76,7 @@ static void verify_file(uint64_t off, size_t len, uint32_t seed)
 	size_t bad;
 
 	iot_pread(path, chk, len, off);
-	bad = iot_check(chk, len, off, seed);
+	bad = test_check(chk, len, off, seed);
 	ck_assert_msg(bad == len, "file differs at %llu (seed %u)",
 		      (unsigned long long)(off + bad), seed);
 	iot_free(chk);
@@ -87,13 +87,13 @@ static void write_read(uint64_t off, size_t len, uint32_t seed)
 	uint8_t *w = iot_alloc(len), *r = iot_alloc(len);
 	size_t bad;
 
-	iot_fill(w, len, off, seed);
+	test_fill(w, len, off, seed);
 	blkioq_write(q, off, w, len, w, 0);
 	run1(q, w);
 	memset(r, 0xee, len);
 	blkioq_read(q, off, r, len, r, 0);
 	run1(q, r);
-	bad = iot_check(r, len, off, seed);
+	bad = test_check(r, len, off, seed);
 	ck_assert_msg(bad == len, "read back of %zu at %llu differs at +%zu",
 		      len, (unsigned long long)off, bad);
 	verify_file(off, len, seed);
@@ -160,7 +160,7 @@ static void vec_write_read(uint64_t off, size_t len, const size_t *wl,
 	int wn, rn;
 	size_t bad;
 
-	iot_fill(w, len, off, seed);
+	test_fill(w, len, off, seed);
 	memset(r, 0xee, len);
 	wn = make_iov(wiov, 1024, w, len, wl, nwl);
 	rn = make_iov(riov, 1024, r, len, rl, nrl);
@@ -168,7 +168,7 @@ static void vec_write_read(uint64_t off, size_t len, const size_t *wl,
 	run1(q, w);
 	blkioq_readv(q, off, riov, rn, r, 0);
 	run1(q, r);
-	bad = iot_check(r, len, off, seed);
+	bad = test_check(r, len, off, seed);
 	ck_assert_msg(bad == len, "readv (%d iovecs) of %zu at %llu differs "
 		      "at +%zu", rn, len, (unsigned long long)off, bad);
 	verify_file(off, len, seed);
@@ -236,7 +236,7 @@ static void *queue_worker(void *arg)
 
 	data = w->data;
 	back = w->back;
-	iot_fill(data, w->len, w->base, 50 + (uint32_t)w->index);
+	test_fill(data, w->len, w->base, 50 + (uint32_t)w->index);
 	memset(back, 0, w->len);
 	for (i = 0; i < n; i++)
 		blkioq_write(w->q, w->base + (uint64_t)i * PIECE,
@@ -264,7 +264,7 @@ static void *queue_worker(void *arg)
 				w->failure = "read failed";
 		got += ret > 0 ? ret : 0;
 	}
-	if (!w->failure && iot_check(back, w->len, w->base,
+	if (!w->failure && test_check(back, w->len, w->base,
 				     50 + (uint32_t)w->index) != w->len)
 		w->failure = "data read back differs";
 
@@ -307,7 +307,7 @@ START_TEST(test_several_queues)
 
 		blkioq_read(qq, w[i].base, r, 1 << 20, r, 0);
 		run1(qq, r);
-		ck_assert_uint_eq(iot_check(r, 1 << 20, w[i].base,
+		ck_assert_uint_eq(test_check(r, 1 << 20, w[i].base,
 					    50 + (uint32_t)i), 1 << 20);
 		iot_free(r);
 	}
@@ -322,11 +322,11 @@ static void check_zeroed(uint64_t off, uint64_t len, uint32_t seed)
 
 	/* Zeros inside, the old pattern right before and after. */
 	iot_pread(path, r, len + 2 * margin, off - margin);
-	ck_assert_uint_eq(iot_check(r, margin, off - margin, seed), margin);
-	bad = iot_check_zero(r + margin, len);
+	ck_assert_uint_eq(test_check(r, margin, off - margin, seed), margin);
+	bad = test_check_zero(r + margin, len);
 	ck_assert_msg(bad == len, "not zero at %llu",
 		      (unsigned long long)(off + bad));
-	ck_assert_uint_eq(iot_check(r + margin + len, margin, off + len, seed),
+	ck_assert_uint_eq(test_check(r + margin + len, margin, off + len, seed),
 			  margin);
 	iot_free(r);
 }
@@ -364,7 +364,7 @@ START_TEST(test_write_zeroes)
 	memset(r, 0xee, len);
 	blkioq_read(q, 1 << 20, r, len, r, 0);
 	run1(q, r);
-	ck_assert_uint_eq(iot_check_zero(r, len), len);
+	ck_assert_uint_eq(test_check_zero(r, len), len);
 	iot_free(r);
 }
 END_TEST
@@ -379,9 +379,9 @@ START_TEST(test_discard)
 	blkioq_discard(q, off, len, r, 0);
 	run1(q, r);
 	iot_pread(path, r, margin, off - margin);
-	ck_assert_uint_eq(iot_check(r, margin, off - margin, 1), margin);
+	ck_assert_uint_eq(test_check(r, margin, off - margin, 1), margin);
 	iot_pread(path, r, margin, off + len);
-	ck_assert_uint_eq(iot_check(r, margin, off + len, 1), margin);
+	ck_assert_uint_eq(test_check(r, margin, off + len, 1), margin);
 	iot_free(r);
 }
 END_TEST
@@ -392,12 +392,12 @@ START_TEST(test_fua)
 	uint8_t *w = iot_alloc(len);
 	struct iovec iov[3];
 
-	iot_fill(w, len, 3 << 20, 61);
+	test_fill(w, len, 3 << 20, 61);
 	blkioq_write(q, 3 << 20, w, len, w, BLKIO_REQ_FUA);
 	run1(q, w);
 	verify_file(3 << 20, len, 61);
 
-	iot_fill(w, len, 9 << 20, 62);
+	test_fill(w, len, 9 << 20, 62);
 	iov[0] = (struct iovec){ w, 4096 };
 	iov[1] = (struct iovec){ w + 4096, len - 8192 };
 	iov[2] = (struct iovec){ w + len - 4096, 4096 };

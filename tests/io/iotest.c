@@ -117,7 +117,7 @@ char *iot_make_file(const char *tag, uint64_t size, uint32_t seed)
 		for (off = 0; off < size; off += chunk) {
 			size_t n = size - off < chunk ? size - off : chunk;
 
-			iot_fill(buf, n, off, seed);
+			test_fill(buf, n, off, seed);
 			ck_assert_int_eq(pwrite(fd, buf, n, (off_t)off),
 					 (ssize_t)n);
 		}
@@ -209,46 +209,6 @@ void *iot_alloc(size_t len)
 void iot_free(void *p)
 {
 	test_buf_free(p);
-}
-
-static uint8_t pattern_byte(uint64_t o, uint32_t seed)
-{
-	uint64_t v = ((o >> 3) + 1) * 0x9E3779B97F4A7C15ull;
-
-	v ^= (uint64_t)seed * 0xD1B54A32D192ED03ull;
-	v ^= v >> 29;
-	return (uint8_t)(v >> ((o & 7) * 8));
-}
-
-void iot_fill(void *buf, size_t len, uint64_t offset, uint32_t seed)
-{
-	uint8_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = pattern_byte(offset + i, seed);
-}
-
-size_t iot_check(const void *buf, size_t len, uint64_t offset, uint32_t seed)
-{
-	const uint8_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != pattern_byte(offset + i, seed))
-			return i;
-	return len;
-}
-
-size_t iot_check_zero(const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return i;
-	return len;
 }
 
 void iot_pread(const char *path, void *buf, size_t len, uint64_t offset)

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "blkio.h"
+#include "test-pattern.h"
 
 /* Exit status that meson reports as SKIP. */
 #define IOT_SKIP 77
@@ -75,18 +76,6 @@ void iot_free(void *p);
 
 /* The smallest power of two >= n (queue-size wants one). */
 unsigned iot_pow2(unsigned n);
-
-/*
- * The pattern is a function of the absolute device offset and a seed,
- * so any piece of a buffer can be checked on its own.
- */
-void iot_fill(void *buf, size_t len, uint64_t offset, uint32_t seed);
-
-/* Index of the first byte that differs from the pattern, or len. */
-size_t iot_check(const void *buf, size_t len, uint64_t offset, uint32_t seed);
-
-/* Index of the first non-zero byte, or len. */
-size_t iot_check_zero(const void *buf, size_t len);
 
 /* pread/pwrite the whole range with a plain fd; fail the test on error. */
 void iot_pread(const char *path, void *buf, size_t len, uint64_t offset);

@@ -57,7 +57,7 @@ static int make_backing(char **namep, uint64_t size, uint32_t seed)
 		for (off = 0; off < size; off += chunk) {
 			size_t n = size - off < chunk ? size - off : chunk;
 
-			iot_fill(buf, n, off, seed);
+			test_fill(buf, n, off, seed);
 			if (pwrite(fd, buf, n, (off_t)off) != (ssize_t)n)
 				goto fail;
 		}

@@ -66,7 +66,7 @@ static void dev_write(uint64_t off, size_t len, uint32_t seed)
 {
 	uint8_t *w = iot_alloc(len);
 
-	iot_fill(w, len, off, seed);
+	test_fill(w, len, off, seed);
 	blkioq_write(q, off, w, len, w, 0);
 	run1(w);
 	iot_free(w);
@@ -145,13 +145,13 @@ START_TEST(test_write_zeroes_flags)
 	ck_assert_msg(c.ret == 0, "write_zeroes flags %s: %d %s",
 		      flag_names(f), c.ret, c.error_msg ? c.error_msg : "");
 	r = dev_read(off - margin, len + 2 * margin);
-	bad = iot_check(r, margin, off - margin, 30 + f);
+	bad = test_check(r, margin, off - margin, 30 + f);
 	ck_assert_msg(bad == margin, "flags %s: data before the range "
 		      "changed", flag_names(f));
-	bad = iot_check_zero(r + margin, len);
+	bad = test_check_zero(r + margin, len);
 	ck_assert_msg(bad == len, "flags %s: byte %zu of the range is not 0",
 		      flag_names(f), bad);
-	bad = iot_check(r + margin + len, margin, off + len, 30 + f);
+	bad = test_check(r + margin + len, margin, off + len, 30 + f);
 	ck_assert_msg(bad == margin, "flags %s: data after the range "
 		      "changed", flag_names(f));
 	iot_free(r);
@@ -168,10 +168,10 @@ START_TEST(test_discard)
 	blkioq_discard(q, off, len, &ld, 0);
 	run1(&ld);
 	r = dev_read(off - margin, margin);
-	ck_assert_uint_eq(iot_check(r, margin, off - margin, 40), margin);
+	ck_assert_uint_eq(test_check(r, margin, off - margin, 40), margin);
 	iot_free(r);
 	r = dev_read(off + len, margin);
-	ck_assert_uint_eq(iot_check(r, margin, off + len, 40), margin);
+	ck_assert_uint_eq(test_check(r, margin, off + len, 40), margin);
 	iot_free(r);
 }
 END_TEST
@@ -214,7 +214,7 @@ START_TEST(test_direct_integrity)
 
 		dev_write(off, len, 50 + (uint32_t)i);
 		r = dev_read(off, len);
-		bad = iot_check(r, len, off, 50 + (uint32_t)i);
+		bad = test_check(r, len, off, 50 + (uint32_t)i);
 		ck_assert_msg(bad == len, "%zu bytes at %llu differ at +%zu",
 			      len, (unsigned long long)off, bad);
 		iot_free(r);
@@ -222,21 +222,21 @@ START_TEST(test_direct_integrity)
 
 	/* 64 one-block iovecs written, read back as one buffer. */
 	w = iot_alloc(64 * (size_t)lbs);
-	iot_fill(w, 64 * (size_t)lbs, 8 << 20, 60);
+	test_fill(w, 64 * (size_t)lbs, 8 << 20, 60);
 	for (i = 0; i < 64; i++)
 		iov[i] = (struct iovec){ w + i * (size_t)lbs, (size_t)lbs };
 	blkioq_writev(q, 8 << 20, iov, 64, iov, BLKIO_REQ_FUA);
 	iot_wait1(q, &c);
 	iot_assert_ok(&c, iov);
 	r = dev_read(8 << 20, 64 * (size_t)lbs);
-	ck_assert_uint_eq(iot_check(r, 64 * (size_t)lbs, 8 << 20, 60),
+	ck_assert_uint_eq(test_check(r, 64 * (size_t)lbs, 8 << 20, 60),
 			  64 * (size_t)lbs);
 	iot_free(r);
 	iot_free(w);
 
 	/* Untouched areas keep the backing file's pattern; flush works. */
 	r = dev_read(15 << 20, 1 << 20);
-	ck_assert_uint_eq(iot_check(r, 1 << 20, 15 << 20, 1), 1 << 20);
+	ck_assert_uint_eq(test_check(r, 1 << 20, 15 << 20, 1), 1 << 20);
 	iot_free(r);
 	blkioq_flush(q, q, 0);
 	run1(q);

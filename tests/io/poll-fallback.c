@@ -95,7 +95,7 @@ static void write_blocks(struct blkioq *pq, char *buf)
 {
 	int i;
 
-	iot_fill(buf, 32 * 4096, 0, SEED + 1);
+	test_fill(buf, 32 * 4096, 0, SEED + 1);
 	for (i = 0; i < 32; i++)
 		blkioq_write(pq, (uint64_t)i * 4096, buf + i * 4096, 4096,
 			     NULL, 0);
@@ -115,14 +115,14 @@ static void read_blocks(struct blkioq *pq, char *buf)
 	blkioq_readv(pq, 0, iov, 2, NULL, 0);
 	iot_wait1(pq, c);
 	iot_assert_ok(c, NULL);
-	ck_assert_uint_eq(iot_check(buf, 32 * 4096, 0, SEED + 1), 32 * 4096);
+	ck_assert_uint_eq(test_check(buf, 32 * 4096, 0, SEED + 1), 32 * 4096);
 
 	memset(buf, 0, 32 * 4096);
 	for (i = 0; i < 32; i++)
 		blkioq_read(pq, (uint64_t)i * 4096, buf + i * 4096, 4096,
 			    NULL, 0);
 	iot_wait_n(pq, c, 32);
-	ck_assert_uint_eq(iot_check(buf, 32 * 4096, 0, SEED + 1), 32 * 4096);
+	ck_assert_uint_eq(test_check(buf, 32 * 4096, 0, SEED + 1), 32 * 4096);
 }
 
 /* What a poll queue refuses, and a wait that can never end. */

@@ -32,7 +32,7 @@ static void open_ro(bool direct)
 	ck_assert_int_eq(blkio_get_bool(b, "read-only", &ro), 0);
 	ck_assert(ro);
 	buf = iot_alloc(4 * BLK);
-	iot_fill(buf, 4 * BLK, 0, 77);
+	test_fill(buf, 4 * BLK, 0, 77);
 }
 
 static void setup_buffered(void)
@@ -58,7 +58,7 @@ static void assert_unchanged(void)
 	size_t bad;
 
 	iot_pread(path, chk, FILE_SIZE, 0);
-	bad = iot_check(chk, FILE_SIZE, 0, 1);
+	bad = test_check(chk, FILE_SIZE, 0, 1);
 	ck_assert_msg(bad == FILE_SIZE, "file changed at byte %zu", bad);
 	iot_free(chk);
 }
@@ -134,7 +134,7 @@ START_TEST(test_read_and_flush)
 	blkioq_read(q, 8 * BLK, buf, 2 * BLK, buf, 0);
 	iot_wait1(q, &c);
 	iot_assert_ok(&c, buf);
-	ck_assert_uint_eq(iot_check(buf, 2 * BLK, 8 * BLK, 1), 2 * BLK);
+	ck_assert_uint_eq(test_check(buf, 2 * BLK, 8 * BLK, 1), 2 * BLK);
 
 	iov[0] = (struct iovec){ buf, BLK };
 	iov[1] = (struct iovec){ buf + BLK, BLK };
@@ -142,7 +142,7 @@ START_TEST(test_read_and_flush)
 	blkioq_readv(q, 32 * BLK, iov, 3, iov, 0);
 	iot_wait1(q, &c);
 	iot_assert_ok(&c, iov);
-	ck_assert_uint_eq(iot_check(buf, 4 * BLK, 32 * BLK, 1), 4 * BLK);
+	ck_assert_uint_eq(test_check(buf, 4 * BLK, 32 * BLK, 1), 4 * BLK);
 
 	blkioq_flush(q, q, 0);
 	iot_wait1(q, &c);
@@ -175,7 +175,7 @@ START_TEST(test_mixed_batch)
 		else
 			assert_refused(&c[i], op_name[id]);
 	}
-	ck_assert_uint_eq(iot_check(rbuf, BLK, 0, 1), BLK);
+	ck_assert_uint_eq(test_check(rbuf, BLK, 0, 1), BLK);
 	assert_unchanged();
 	iot_free(rbuf);
 }

@@ -63,7 +63,7 @@ static void queue(enum req_type type, int blk, void *ud, uint32_t flags)
 {
 	uint64_t off = (uint64_t)blk * BLK;
 
-	iot_fill(buf, BLK, off, 2);
+	test_fill(buf, BLK, off, 2);
 	iov[0] = (struct iovec){ buf, 512 };
 	iov[1] = (struct iovec){ buf + 512, 1536 };
 	iov[2] = (struct iovec){ buf + 2048, 2048 };
@@ -238,7 +238,7 @@ START_TEST(test_invalid_flags_keep_data)
 	uint8_t *chk = iot_alloc(BLK);
 
 	/* A refused write must not have touched the file. */
-	iot_fill(buf, BLK, 0, 9);
+	test_fill(buf, BLK, 0, 9);
 	blkioq_write(q, 0, buf, BLK, buf, BLKIO_REQ_NO_UNMAP);
 	iot_wait1(q, &c);
 	ck_assert_int_eq(c.ret, -EINVAL);
@@ -246,9 +246,9 @@ START_TEST(test_invalid_flags_keep_data)
 	iot_wait1(q, &c);
 	ck_assert_int_eq(c.ret, -EINVAL);
 	iot_pread(path, chk, BLK, 0);
-	ck_assert_uint_eq(iot_check(chk, BLK, 0, 1), BLK);
+	ck_assert_uint_eq(test_check(chk, BLK, 0, 1), BLK);
 	iot_pread(path, chk, BLK, BLK);
-	ck_assert_uint_eq(iot_check(chk, BLK, BLK, 1), BLK);
+	ck_assert_uint_eq(test_check(chk, BLK, BLK, 1), BLK);
 	iot_free(chk);
 }
 END_TEST
@@ -403,7 +403,7 @@ START_TEST(test_errors_mixed_with_io)
 	}
 	ck_assert_int_eq(ok, (1 << 1) | (1 << 3) | (1 << 5));
 	ck_assert_int_eq(bad, (1 << 2) | (1 << 4) | (1 << 6));
-	ck_assert_uint_eq(iot_check(buf, BLK, 0, 1), BLK);
+	ck_assert_uint_eq(test_check(buf, BLK, 0, 1), BLK);
 	iot_free(b2);
 }
 END_TEST
@@ -424,7 +424,7 @@ START_TEST(test_zeroes_on_next_do_io)
 	blkioq_write_zeroes(q, 4 * BLK, BLK, &c[0], 0);
 	blkioq_discard(q, 5 * BLK, BLK, &c[1], 0);
 	iot_pread(path, data, 2 * BLK, 4 * BLK);
-	ck_assert_msg(iot_check(data, 2 * BLK, 4 * BLK, 1) == 2 * BLK,
+	ck_assert_msg(test_check(data, 2 * BLK, 4 * BLK, 1) == 2 * BLK,
 		      "write_zeroes or discard ran before blkioq_do_io");
 
 	ret = blkioq_do_io(q, c, 0, 2, NULL);
@@ -447,7 +447,7 @@ START_TEST(test_zeroes_on_next_do_io)
 	}
 	ck_assert(c[0].user_data != c[1].user_data);
 	iot_pread(path, data, 2 * BLK, 4 * BLK);
-	ck_assert_int_eq(iot_check_zero(data, 2 * BLK), 2 * BLK);
+	ck_assert_int_eq(test_check_zero(data, 2 * BLK), 2 * BLK);
 	iot_free(data);
 }
 END_TEST

@@ -59,7 +59,7 @@ static void read_blocks(struct blkioq *q, uint8_t *buf, unsigned first)
 	iot_wait_n(q, c, DEPTH);
 	for (i = 0; i < DEPTH; i++) {
 		iot_assert_ok(&c[i], NULL);
-		ck_assert_uint_eq(iot_check(buf + i * BLK, BLK,
+		ck_assert_uint_eq(test_check(buf + i * BLK, BLK,
 					    (uint64_t)(first + i) * BLK, SEED),
 				  BLK);
 	}
@@ -77,7 +77,7 @@ START_TEST(test_data)
 	read_blocks(q, buf, 0);
 
 	/* A write and its read back. */
-	iot_fill(buf, BLK, 5 * BLK, SEED + 1);
+	test_fill(buf, BLK, 5 * BLK, SEED + 1);
 	blkioq_write(q, 5 * BLK, buf, BLK, NULL, 0);
 	iot_wait1(q, &c);
 	iot_assert_ok(&c, NULL);
@@ -85,8 +85,8 @@ START_TEST(test_data)
 	blkioq_read(q, 5 * BLK, buf, BLK, NULL, 0);
 	iot_wait1(q, &c);
 	iot_assert_ok(&c, NULL);
-	ck_assert_uint_eq(iot_check(buf, BLK, 5 * BLK, SEED + 1), BLK);
-	iot_fill(buf, BLK, 5 * BLK, SEED);
+	ck_assert_uint_eq(test_check(buf, BLK, 5 * BLK, SEED + 1), BLK);
+	test_fill(buf, BLK, 5 * BLK, SEED);
 	blkioq_write(q, 5 * BLK, buf, BLK, NULL, 0);
 	iot_wait1(q, &c);
 
@@ -107,7 +107,7 @@ START_TEST(test_data)
 			unsigned slot = (unsigned)(uintptr_t)c.user_data;
 
 			ck_assert_int_eq(c.ret, 0);
-			ck_assert_uint_eq(iot_check(buf + slot * BLK, BLK,
+			ck_assert_uint_eq(test_check(buf + slot * BLK, BLK,
 						    (uint64_t)(32 + slot) * BLK,
 						    SEED), BLK);
 			done++;
@@ -177,7 +177,7 @@ START_TEST(test_other_thread)
 	/* The intruder's read is queued: the owner submits and reaps it. */
 	iot_wait1(o.q, &c);
 	iot_assert_ok(&c, NULL);
-	ck_assert_uint_eq(iot_check(o.buf, BLK, 0, SEED), BLK);
+	ck_assert_uint_eq(test_check(o.buf, BLK, 0, SEED), BLK);
 	read_blocks(o.q, buf, 128);
 	free(o.buf);
 	free(buf);

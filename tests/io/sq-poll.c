@@ -49,7 +49,7 @@ static void sleep_ms(int ms)
 
 static void check(const uint8_t *buf, unsigned block)
 {
-	ck_assert_uint_eq(iot_check(buf, BLK, (uint64_t)block * BLK, SEED),
+	ck_assert_uint_eq(test_check(buf, BLK, (uint64_t)block * BLK, SEED),
 			  BLK);
 }
 

@@ -106,7 +106,7 @@ static void complete(struct run *r, const struct blkio_completion *c)
 
 	ck_assert_msg(c->ret == 0, "read failed: %d %s", c->ret,
 		      c->error_msg ? c->error_msg : "");
-	ck_assert_uint_eq(iot_check(r->bufs + (size_t)slot * BLK, BLK,
+	ck_assert_uint_eq(test_check(r->bufs + (size_t)slot * BLK, BLK,
 				    block * BLK, SEED), BLK);
 	r->done++;
 	if (r->next < r->total)

@@ -119,10 +119,10 @@ START_TEST(data_integrity)
 	q = blkio_get_queue(t.b, 0);
 	blkioq_read(q, 1 << 20, t.buf, 1 << 20, NULL, 0);
 	vut_wait(q, NULL, 0);
-	ck_assert_uint_eq(vut_check(t.buf, 1 << 20, 1 << 20, 7), 1 << 20);
+	ck_assert_uint_eq(test_check(t.buf, 1 << 20, 1 << 20, 7), 1 << 20);
 
 	for (i = 0; i < 64; i++) {
-		vut_fill(t.buf + i * 65536, 65536, (uint64_t)i * 65536, 9);
+		test_fill(t.buf + i * 65536, 65536, (uint64_t)i * 65536, 9);
 		blkioq_write(q, (uint64_t)i * 65536, t.buf + i * 65536, 65536,
 			     (void *)(uintptr_t)i, i % 2 ? BLKIO_REQ_FUA : 0);
 	}
@@ -131,7 +131,7 @@ START_TEST(data_integrity)
 		ck_assert_int_eq(c[i].ret, 0);
 	check = malloc(4 << 20);
 	vut_pread(&t, check, 4 << 20, 0);
-	ck_assert_uint_eq(vut_check(check, 4 << 20, 0, 9), 4 << 20);
+	ck_assert_uint_eq(test_check(check, 4 << 20, 0, 9), 4 << 20);
 	free(check);
 	vut_teardown(&t);
 }
@@ -163,14 +163,14 @@ START_TEST(vectored_split)
 	len += 512 - len % 512;
 	blkioq_readv(q, 8192, iov, n, NULL, 0);
 	vut_wait(q, NULL, 0);
-	ck_assert_uint_eq(vut_check(t.buf, len, 8192, 3), len);
+	ck_assert_uint_eq(test_check(t.buf, len, 8192, 3), len);
 
-	vut_fill(t.buf, len, 8192, 11);
+	test_fill(t.buf, len, 8192, 11);
 	blkioq_writev(q, 8192, iov, n, NULL, BLKIO_REQ_FUA);
 	vut_wait(q, NULL, 0);
 	memset(t.buf + len, 0, len);
 	vut_pread(&t, t.buf + len, len, 8192);
-	ck_assert_uint_eq(vut_check(t.buf + len, len, 8192, 11), len);
+	ck_assert_uint_eq(test_check(t.buf + len, len, 8192, 11), len);
 	free(iov);
 	vut_teardown(&t);
 }
@@ -259,7 +259,7 @@ START_TEST(read_only)
 	vut_wait(q, NULL, -EBADF);
 	blkioq_read(q, 0, t.buf, 4096, NULL, 0);
 	vut_wait(q, NULL, 0);
-	ck_assert_uint_eq(vut_check(t.buf, 4096, 0, 2), 4096);
+	ck_assert_uint_eq(test_check(t.buf, 4096, 0, 2), 4096);
 	blkioq_flush(q, NULL, 0);
 	vut_wait(q, NULL, 0);
 	vut_teardown(&t);
@@ -307,7 +307,7 @@ START_TEST(all_queues)
 			ck_assert_int_eq(blkioq_get_completion_fd(q), -1);
 		blkioq_read(q, (uint64_t)i << 16, t.buf, 65536, NULL, 0);
 		vut_wait(q, NULL, 0);
-		ck_assert_uint_eq(vut_check(t.buf, 65536, (uint64_t)i << 16, 4),
+		ck_assert_uint_eq(test_check(t.buf, 65536, (uint64_t)i << 16, 4),
 				  65536);
 		blkioq_write_zeroes(q, (uint64_t)i << 16, 4096, NULL, 0);
 		vut_wait(q, NULL, 0);

@@ -50,7 +50,7 @@ static char *make_file(uint64_t size, uint32_t seed, int *fdp)
 		for (off = 0; off < size; off += chunk) {
 			size_t n = size - off < chunk ? size - off : chunk;
 
-			vut_fill(buf, n, off, seed);
+			test_fill(buf, n, off, seed);
 			ck_assert_int_eq(pwrite(fd, buf, n, (off_t)off), (ssize_t)n);
 		}
 		free(buf);
@@ -149,46 +149,6 @@ void vut_teardown(struct vut *t)
 		free(t->file);
 	}
 	free(t->loop);
-}
-
-static uint8_t pattern_byte(uint64_t o, uint32_t seed)
-{
-	uint64_t v = ((o >> 3) + 1) * 0x9E3779B97F4A7C15ull;
-
-	v ^= (uint64_t)seed * 0xD1B54A32D192ED03ull;
-	v ^= v >> 29;
-	return (uint8_t)(v >> ((o & 7) * 8));
-}
-
-void vut_fill(void *buf, size_t len, uint64_t offset, uint32_t seed)
-{
-	uint8_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		p[i] = pattern_byte(offset + i, seed);
-}
-
-size_t vut_check(const void *buf, size_t len, uint64_t offset, uint32_t seed)
-{
-	const uint8_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i] != pattern_byte(offset + i, seed))
-			return i;
-	return len;
-}
-
-size_t vut_check_zero(const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		if (p[i])
-			return i;
-	return len;
 }
 
 void vut_pread(struct vut *t, void *buf, size_t len, uint64_t offset)

@@ -14,6 +14,7 @@
 
 #include "blkio.h"
 #include "qsd.h"
+#include "test-pattern.h"
 
 struct vut {
 	struct qsd qsd;
@@ -45,10 +46,6 @@ void vut_setup(struct vut *t, const struct vut_opts *o);
 void vut_start(struct vut *t, const struct vut_opts *o);
 void vut_teardown(struct vut *t);
 
-void vut_fill(void *buf, size_t len, uint64_t offset, uint32_t seed);
-size_t vut_check(const void *buf, size_t len, uint64_t offset,
-		 uint32_t seed);
-size_t vut_check_zero(const void *buf, size_t len);
 
 /* pread/pwrite the exported file or device directly. */
 void vut_pread(struct vut *t, void *buf, size_t len, uint64_t offset);

@@ -25,16 +25,16 @@ static void check_range(struct vut *t, uint64_t start, uint64_t len,
 
 	for (i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
 		vut_pread(t, buf, probe, at[i]);
-		ck_assert_uint_eq(vut_check_zero(buf, probe), probe);
+		ck_assert_uint_eq(test_check_zero(buf, probe), probe);
 	}
 	if (start >= probe) {
 		vut_pread(t, buf, probe, start - probe);
-		ck_assert_uint_eq(vut_check(buf, probe, start - probe, seed),
+		ck_assert_uint_eq(test_check(buf, probe, start - probe, seed),
 				  probe);
 	}
 	if (start + len + probe <= t->size) {
 		vut_pread(t, buf, probe, start + len);
-		ck_assert_uint_eq(vut_check(buf, probe, start + len, seed),
+		ck_assert_uint_eq(test_check(buf, probe, start + len, seed),
 				  probe);
 	}
 	free(buf);
@@ -48,10 +48,10 @@ static void setup(struct vut *t, uint64_t size)
 
 	vut_setup(t, &o);
 	for (off = 0; off < size; off += 64 * MiB) {
-		vut_fill(t->buf, 4 * MiB, off, 8);
+		test_fill(t->buf, 4 * MiB, off, 8);
 		vut_pwrite(t, t->buf, 4 * MiB, off);
 		if (off + 64 * MiB <= size) {
-			vut_fill(t->buf, 4 * MiB, off + 60 * MiB, 8);
+			test_fill(t->buf, 4 * MiB, off + 60 * MiB, 8);
 			vut_pwrite(t, t->buf, 4 * MiB, off + 60 * MiB);
 		}
 	}
