@@ -62,28 +62,38 @@ static bool listening(const char *sock)
 	return ok;
 }
 
-static void run_daemon(const char *bin, const char *image, bool blockdev,
-		       const struct qsd_opts *o, const char *sock)
+void qsd_exec(const char *image, bool blockdev, bool read_only,
+	      const char *export)
 {
-	const char *ro = o->read_only ? ",read-only=on" : "";
-	char *file, *raw, *export;
+	const char *bin = qsd_binary();
+	const char *ro = read_only ? ",read-only=on" : "";
+	char *file, *raw;
 
 	/* discard=unmap: discards punch holes, as the file drivers' do. */
 	if (asprintf(&file, "driver=%s,node-name=file0,filename=%s,"
 		     "discard=unmap%s", blockdev ? "host_device" : "file",
 		     image, ro) < 0 ||
 	    asprintf(&raw, "driver=raw,node-name=disk0,file=file0,"
-		     "discard=unmap%s", ro) < 0 ||
-	    asprintf(&export, "type=vhost-user-blk,id=exp0,node-name=disk0,"
-		     "addr.type=unix,addr.path=%s,writable=%s,num-queues=%d,"
-		     "logical-block-size=512", sock,
-		     o->read_only ? "off" : "on",
-		     o->num_queues > 0 ? o->num_queues : 1) < 0)
+		     "discard=unmap%s", ro) < 0)
 		_exit(127);
 	execl(bin, bin, "--blockdev", file, "--blockdev", raw,
 	      "--export", export, (char *)NULL);
 	fprintf(stderr, "exec %s: %s\n", bin, strerror(errno));
 	_exit(127);
+}
+
+static void run_daemon(const char *image, bool blockdev,
+		       const struct qsd_opts *o, const char *sock)
+{
+	char *export;
+
+	if (asprintf(&export, "type=vhost-user-blk,id=exp0,node-name=disk0,"
+		     "addr.type=unix,addr.path=%s,writable=%s,num-queues=%d,"
+		     "logical-block-size=512", sock,
+		     o->read_only ? "off" : "on",
+		     o->num_queues > 0 ? o->num_queues : 1) < 0)
+		_exit(127);
+	qsd_exec(image, blockdev, o->read_only, export);
 }
 
 static int wait_listening(struct qsd *q, char *why, size_t len)
@@ -139,7 +149,7 @@ int qsd_start(struct qsd *q, const char *image, const struct qsd_opts *o,
 	if (q->pid == 0) {
 		/* A test that dies must not leave the daemon behind. */
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		run_daemon(bin, img, S_ISBLK(st.st_mode), o, q->sock);
+		run_daemon(img, S_ISBLK(st.st_mode), o, q->sock);
 	}
 	free(img);
 	if (q->pid < 0) {

@@ -41,4 +41,12 @@ void qsd_kill(struct qsd *q);
 /* The daemon's path, or NULL when it is not installed. */
 const char *qsd_binary(void);
 
+/*
+ * In a child process: exec qemu-storage-daemon exporting @image (a block
+ * device when @blockdev) through the --export option @export, whose node
+ * is "disk0"; never returns.
+ */
+void qsd_exec(const char *image, bool blockdev, bool read_only,
+	      const char *export);
+
 #endif

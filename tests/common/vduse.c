@@ -66,26 +66,18 @@ static int write_file(const char *path, const char *value)
 	return n < 0 ? -errno : 0;
 }
 
-static void run_daemon(const char *bin, const char *image, bool blockdev,
+static void run_daemon(const char *image, bool blockdev,
 		       const struct vduse_opts *o, const char *name)
 {
-	const char *ro = o->read_only ? ",read-only=on" : "";
-	char *file, *raw, *export;
+	char *export;
 
-	if (asprintf(&file, "driver=%s,node-name=file0,filename=%s,"
-		     "discard=unmap%s", blockdev ? "host_device" : "file",
-		     image, ro) < 0 ||
-	    asprintf(&raw, "driver=raw,node-name=disk0,file=file0,"
-		     "discard=unmap%s", ro) < 0 ||
-	    asprintf(&export, "type=vduse-blk,id=exp0,node-name=disk0,"
+	if (asprintf(&export, "type=vduse-blk,id=exp0,node-name=disk0,"
 		     "name=%s,writable=%s,num-queues=%d,"
 		     "logical-block-size=512", name,
 		     o->read_only ? "off" : "on",
 		     o->num_queues > 0 ? o->num_queues : 1) < 0)
 		_exit(127);
-	execl(bin, bin, "--blockdev", file, "--blockdev", raw,
-	      "--export", export, (char *)NULL);
-	_exit(127);
+	qsd_exec(image, blockdev, o->read_only, export);
 }
 
 __attribute__((format(printf, 1, 2)))
@@ -208,7 +200,7 @@ static bool vdpa_add(const char *name)
 	return false;
 }
 
-static void helper(const char *bin, const char *image, bool blockdev,
+static void helper(const char *image, bool blockdev,
 		   const struct vduse_opts *o, const char *name)
 {
 	const char *const del[] = { "vdpa", "dev", "del", name, NULL };
@@ -220,7 +212,7 @@ static void helper(const char *bin, const char *image, bool blockdev,
 	daemon = fork();
 	if (daemon == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
-		run_daemon(bin, image, blockdev, o, name);
+		run_daemon(image, blockdev, o, name);
 	}
 	if (daemon < 0) {
 		report("ERR fork: %s\n", strerror(errno));
@@ -266,7 +258,7 @@ static char *image_for_daemon(const char *image)
 }
 
 /* Start the helper with the two pipe ends it keeps, and nothing else. */
-static pid_t spawn_helper(int report_w, int hold_r, const char *bin,
+static pid_t spawn_helper(int report_w, int hold_r,
 			  const char *img, bool blockdev,
 			  const struct vduse_opts *o, const char *name)
 {
@@ -288,7 +280,7 @@ static pid_t spawn_helper(int report_w, int hold_r, const char *bin,
 	 */
 	setsid();
 	/* Never the test's atexit handlers: _exit() only. */
-	helper(bin, img, blockdev, o, name);
+	helper(img, blockdev, o, name);
 	_exit(1);
 }
 
@@ -347,7 +339,7 @@ int vduse_start(struct vduse *v, const char *image, const struct vduse_opts *o,
 		snprintf(why, len, "pipe: %s", strerror(errno));
 		goto out;
 	}
-	v->helper = spawn_helper(rep[1], hold[0], bin, img, S_ISBLK(st.st_mode),
+	v->helper = spawn_helper(rep[1], hold[0], img, S_ISBLK(st.st_mode),
 				 o, v->name);
 	if (v->helper < 0) {
 		snprintf(why, len, "fork: %s", strerror(errno));
