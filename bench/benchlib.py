@@ -157,8 +157,66 @@ def machine_description():
             mem = ", %.0f GiB RAM" % (kib / (1 << 20))
     except (OSError, ValueError, IndexError):
         pass
-    return "%s, %d CPUs%s, Linux %s" % (cpu, os.cpu_count() or 0, mem,
-                                          platform.release())
+    return "%s, %d CPUs%s, Linux %s%s" % (cpu, os.cpu_count() or 0, mem,
+                                            platform.release(), idle_policy())
+
+
+# Guest halt polling (the cpuidle-haltpoll driver of a KVM guest): how long
+# an idle vCPU polls for work before it halts.  A halted vCPU takes a
+# VM exit to wake, so with 0 a program that sleeps between system calls
+# loses against one that spends more CPU per I/O (docs/performance.md).
+HALT_POLL_NS = "/sys/module/haltpoll/parameters/guest_halt_poll_ns"
+
+
+def _idle_driver():
+    try:
+        with open("/sys/devices/system/cpu/cpuidle/current_driver") as f:
+            return f.read().strip()
+    except OSError:
+        return None
+
+
+def read_halt_poll_ns():
+    """guest_halt_poll_ns, or None where the driver is not in use."""
+    if _idle_driver() != "haltpoll":
+        return None
+    try:
+        with open(HALT_POLL_NS) as f:
+            return int(f.read())
+    except (OSError, ValueError):
+        return None
+
+
+def idle_policy():
+    ns = read_halt_poll_ns()
+    return "" if ns is None else ", guest_halt_poll_ns=%d" % ns
+
+
+@contextlib.contextmanager
+def halt_poll_ns(value, notes):
+    """Set guest_halt_poll_ns for the run (None: leave it) and restore
+    it afterwards, also when the run is interrupted or terminated."""
+    old = read_halt_poll_ns()
+    if value is None:
+        yield
+        return
+    if old is None:
+        raise BenchError("--halt-poll-ns: this machine's idle driver is "
+                         "not haltpoll (%s)" % HALT_POLL_NS)
+    try:
+        with open(HALT_POLL_NS, "w") as f:
+            f.write("%d" % value)
+    except OSError as e:
+        raise BenchError("--halt-poll-ns: cannot write %s: %s" %
+                         (HALT_POLL_NS, e))
+    notes.add("guest_halt_poll_ns set to %d for this run (was %d, "
+              "restored afterwards): it applies to every process on the "
+              "machine" % (value, old))
+    try:
+        yield
+    finally:
+        with open(HALT_POLL_NS, "w") as f:
+            f.write("%d" % old)
 
 
 def _cpu_stat():

@@ -10,11 +10,19 @@
  * driver api-loop uses (io_uring, the default, or linux-aio); uring-ref
  * accepts only io_uring.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* O_DIRECT */
+#endif
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -102,4 +110,30 @@ void bench_report(const struct bench_args *args, uint64_t ios, double secs)
 	       secs > 0 ? ios / secs / 1000.0 : 0.0,
 	       (unsigned long long)ios, secs, args->depth,
 	       args->direct ? "direct" : "buffered", args->driver);
+}
+
+int bench_open_target(const struct bench_args *args, uint64_t *nblocks)
+{
+	int fd = open(args->path, O_RDONLY | O_CLOEXEC |
+				  (args->direct ? O_DIRECT : 0));
+	uint64_t size;
+	struct stat st;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		goto err;
+	if (S_ISBLK(st.st_mode)) {
+		if (ioctl(fd, BLKGETSIZE64, &size) < 0)
+			goto err;
+	} else {
+		size = (uint64_t)st.st_size;
+	}
+	*nblocks = size / BENCH_BLOCK_SIZE;
+	if (*nblocks)
+		return fd;
+	errno = EINVAL;
+err:
+	fprintf(stderr, "%s: %s\n", args->path, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return -1;
 }

@@ -3,7 +3,7 @@
 #define BENCH_COMMON_H
 
 /*
- * What uring-ref and api-loop share: the command line, the random offset
+ * What the bench programs share: the command line, the random offset
  * sequence and the report line. Both programs must run exactly the same
  * workload, so everything that shapes it lives here and nowhere else.
  */
@@ -25,6 +25,14 @@ struct bench_args {
 };
 
 int bench_parse_args(struct bench_args *args, int argc, char **argv);
+
+/*
+ * Opens args->path read-only (O_DIRECT when args->direct) and returns the
+ * fd, with its size in whole blocks in *nblocks (regular file or block
+ * device); -1 with a message on stderr when it cannot be opened or holds
+ * no whole block.
+ */
+int bench_open_target(const struct bench_args *args, uint64_t *nblocks);
 
 /* Monotonic time in seconds. */
 double bench_now(void);

@@ -14,17 +14,10 @@
  * (uring-features.h) add kernel features, to compare with a library that
  * uses them.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* O_DIRECT */
-#endif
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/fs.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <liburing.h>
@@ -43,47 +36,12 @@ struct ref {
 	unsigned int inflight;
 };
 
-/* Opens PATH and returns its size in blocks (regular file or block device). */
-static int open_target(const struct bench_args *args, uint64_t *nblocks)
-{
-	int flags = O_RDONLY | O_CLOEXEC | (args->direct ? O_DIRECT : 0);
-	uint64_t size;
-	struct stat st;
-	int fd;
-
-	fd = open(args->path, flags);
-	if (fd < 0) {
-		fprintf(stderr, "%s: %s\n", args->path, strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) < 0)
-		goto err;
-	if (S_ISBLK(st.st_mode)) {
-		if (ioctl(fd, BLKGETSIZE64, &size) < 0)
-			goto err;
-	} else {
-		size = st.st_size;
-	}
-	*nblocks = size / BENCH_BLOCK_SIZE;
-	if (*nblocks == 0) {
-		fprintf(stderr, "%s: smaller than one block\n", args->path);
-		close(fd);
-		return -1;
-	}
-	return fd;
-
-err:
-	fprintf(stderr, "%s: %s\n", args->path, strerror(errno));
-	close(fd);
-	return -1;
-}
-
 static int setup(struct ref *r, const struct bench_args *args)
 {
 	size_t len = (size_t)args->depth * BENCH_BLOCK_SIZE;
 	int fd, ret;
 
-	fd = open_target(args, &r->nblocks);
+	fd = bench_open_target(args, &r->nblocks);
 	if (fd < 0)
 		return -1;
 

@@ -14,19 +14,12 @@
  * "enters N per_io X" (io_uring_enter calls made, and per request).
  * FEATUREs (uring-features.h) add kernel features.
  */
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE	/* O_DIRECT */
-#endif
 #include <errno.h>
-#include <fcntl.h>
-#include <linux/fs.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
-#include <sys/ioctl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <liburing.h>
@@ -47,35 +40,9 @@ struct vmm {
 	unsigned int inflight;
 };
 
-static int open_target(const struct bench_args *args, uint64_t *nblocks)
-{
-	int fd = open(args->path, O_RDONLY | O_CLOEXEC |
-				  (args->direct ? O_DIRECT : 0));
-	uint64_t size;
-	struct stat st;
-
-	if (fd < 0 || fstat(fd, &st) < 0)
-		goto err;
-	if (S_ISBLK(st.st_mode)) {
-		if (ioctl(fd, BLKGETSIZE64, &size) < 0)
-			goto err;
-	} else {
-		size = (uint64_t)st.st_size;
-	}
-	*nblocks = size / BENCH_BLOCK_SIZE;
-	if (*nblocks)
-		return fd;
-	errno = EINVAL;
-err:
-	fprintf(stderr, "%s: %s\n", args->path, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	return -1;
-}
-
 static int setup(struct vmm *v, const struct bench_args *args)
 {
-	int fd = open_target(args, &v->nblocks), ret;
+	int fd = bench_open_target(args, &v->nblocks), ret;
 
 	if (fd < 0)
 		return -1;
