@@ -102,6 +102,15 @@ static void give_back(struct blkioq *q, const struct blkio_completion *c, int n)
 	queue_signal(q);
 }
 
+int do_io_result(struct blkioq *q, const struct do_io_ctx *ctx, int ret)
+{
+	if (unlikely(ret < 0)) {
+		give_back(q, ctx->c, ctx->filled);
+		return ret;
+	}
+	return ctx->filled;
+}
+
 static int do_io(struct blkioq *q, struct blkio_completion *c, int min,
 		 int max, struct timespec *timeout, const sigset_t *sig,
 		 bool interruptible)
@@ -136,11 +145,7 @@ static int do_io(struct blkioq *q, struct blkio_completion *c, int min,
 
 	if (unlikely(timeout))
 		do_io_time_left(&ctx, timeout);
-	if (unlikely(ret < 0)) {
-		give_back(q, c, ctx.filled);
-		return ret;
-	}
-	return ctx.filled;
+	return do_io_result(q, &ctx, ret);
 }
 
 __attribute__((noinline))
@@ -153,13 +158,7 @@ int do_io_resume(struct blkioq *q, struct blkio_completion *c, int min,
 		.min = min,
 		.max = max,
 	};
-	int ret = q->ops->do_io(q, &ctx);
-
-	if (unlikely(ret < 0)) {
-		give_back(q, c, ctx.filled);
-		return ret;
-	}
-	return ctx.filled;
+	return do_io_result(q, &ctx, q->ops->do_io(q, &ctx));
 }
 
 /*

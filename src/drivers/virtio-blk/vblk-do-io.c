@@ -83,11 +83,6 @@ static bool device_gone(struct vblk_dev *d)
 	return poll(&p, 1, 0) == 1 && gone_events(d, p.revents);
 }
 
-static bool watched(const struct vblk_dev *d)
-{
-	return d->t->check || d->device_timeout_ms;
-}
-
 static long ms_between(const struct timespec *a, const struct timespec *b)
 {
 	return (b->tv_sec - a->tv_sec) * 1000 +
@@ -96,7 +91,7 @@ static long ms_between(const struct timespec *a, const struct timespec *b)
 
 static void watch_start(struct vblk_queue *vbq, struct watch *w)
 {
-	if (!watched(vbq->dev))
+	if (!vbq->watched)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &w->progress);
 	w->checked = w->progress;
@@ -106,17 +101,16 @@ static void watch_start(struct vblk_queue *vbq, struct watch *w)
 /*
  * Called as a wait goes on: once VBLK_CHECK_MS passed since the last
  * look, ask the transport whether the device still works, and give it
- * up when it completed nothing for device-timeout-ms.  Only waits pay
- * for this (a clock read per wakeup), never a request.
+ * up when it completed nothing for device-timeout-ms.  Only waits on a
+ * watched device pay for this (a clock read per wakeup), never a
+ * request.
  */
-static void watch(struct vblk_queue *vbq, struct watch *w)
+static void watch_device(struct vblk_queue *vbq, struct watch *w)
 {
 	struct vblk_dev *d = vbq->dev;
 	struct timespec now;
 	const char *msg;
 
-	if (!watched(d))
-		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	if (vbq->vq.last_used != w->used) {
 		w->used = vbq->vq.last_used;
@@ -130,6 +124,12 @@ static void watch(struct vblk_queue *vbq, struct watch *w)
 	else if (d->device_timeout_ms &&
 		 ms_between(&w->progress, &now) >= d->device_timeout_ms)
 		vblk_set_broken(d, TIMEOUT_MSG);
+}
+
+static inline void watch(struct vblk_queue *vbq, struct watch *w)
+{
+	if (unlikely(vbq->watched))
+		watch_device(vbq, w);
 }
 
 /* The longer of two waits is cut to the shorter one (NULL: forever). */
@@ -171,14 +171,14 @@ static int sleep_once(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 		do_io_time_left(ctx, &left);
 		ts = &left;
 	}
-	if (watched(d)) {
+	if (vbq->watched) {
 		slice = (struct timespec){
 			.tv_sec = VBLK_CHECK_MS / 1000,
 			.tv_nsec = (VBLK_CHECK_MS % 1000) * 1000000L,
 		};
 		ts = shorter(ts, &slice);
 	}
-	p[0].revents = p[1].revents = 0;
+	/* ppoll() writes every revents it is given; p[1]'s stays 0 unused. */
 	ret = ppoll(p, d->liveness_fd >= 0 ? 2 : 1, ts, ctx->sig);
 	if (ret < 0) {
 		if (errno == EINTR)
@@ -260,7 +260,7 @@ static void settle_notifications(struct vblk_queue *vbq)
 		queue_signal(&vbq->q);
 }
 
-int vblk_do_io(struct blkioq *q, struct do_io_ctx *ctx)
+static inline int do_io(struct blkioq *q, struct do_io_ctx *ctx)
 {
 	struct vblk_queue *vbq = vblk_queue(q);
 	int ret = 0;
@@ -274,6 +274,24 @@ int vblk_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 	}
 	settle_notifications(vbq);
 	return ret;
+}
+
+int vblk_do_io(struct blkioq *q, struct do_io_ctx *ctx)
+{
+	return do_io(q, ctx);
+}
+
+/*
+ * blkioq_do_io()'s common call (no timeout, no signal mask) straight
+ * from the exported function: the same work without the core's general
+ * path in between.
+ */
+int vblk_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
+		    int max)
+{
+	struct do_io_ctx ctx = { .c = c, .min = min, .max = max };
+
+	return do_io_result(q, &ctx, do_io(q, &ctx));
 }
 
 void vblk_set_completion_fd_enabled(struct blkioq *q, bool enable)

@@ -187,6 +187,12 @@ struct vblk_queue {
 	uint32_t fast_max;
 	bool read_only;
 
+	/*
+	 * Waits watch over the device (the transport's check(), or a
+	 * device-timeout-ms): both fixed once the instance is started.
+	 */
+	bool watched;
+
 	struct pollfd wait_fds[2];	/* call fd, liveness fd */
 	struct vblk_region_view view;
 };
@@ -242,24 +248,43 @@ bool vblk_view_lookup_slow(struct vblk_region_view *v, uint64_t addr,
 			   uint64_t len, uint64_t *dev_addr);
 
 /*
+ * The device's address of [addr, addr + len) when it lies inside the
+ * region that matched last and the queue's copy of the table is current;
+ * false otherwise (vblk_translate() then knows).  No call: the submit
+ * fast path needs no saved registers.
+ */
+static inline bool vblk_translate_last(struct vblk_queue *vbq,
+				       const void *addr, uint64_t len,
+				       uint64_t *dev_addr)
+{
+	const struct vblk_region_view *v = &vbq->view;
+	const struct vblk_region *r = &v->r[v->last];
+	uint64_t a = (uintptr_t)addr;
+
+	if (unlikely(__atomic_load_n(&vbq->dev->regions.seq,
+				     __ATOMIC_ACQUIRE) != v->seq))
+		return false;
+	if (likely(a >= r->start && len <= r->end - a && a < r->end)) {
+		*dev_addr = a + r->delta;
+		return true;
+	}
+	return false;
+}
+
+/*
  * The device's address of [addr, addr + len), which must lie inside one
  * mapped region: false otherwise.
  */
 static inline bool vblk_translate(struct vblk_queue *vbq, const void *addr,
 				  uint64_t len, uint64_t *dev_addr)
 {
-	struct vblk_region_view *v = &vbq->view;
-	const struct vblk_region *r = &v->r[v->last];
-	uint64_t a = (uintptr_t)addr;
-
-	if (unlikely(__atomic_load_n(&vbq->dev->regions.seq,
-				     __ATOMIC_ACQUIRE) != v->seq))
-		vblk_view_refresh(vbq);
-	if (likely(a >= r->start && len <= r->end - a && a < r->end)) {
-		*dev_addr = a + r->delta;
+	if (likely(vblk_translate_last(vbq, addr, len, dev_addr)))
 		return true;
-	}
-	return vblk_view_lookup_slow(v, a, len, dev_addr);
+	if (__atomic_load_n(&vbq->dev->regions.seq, __ATOMIC_ACQUIRE) !=
+	    vbq->view.seq)
+		vblk_view_refresh(vbq);
+	return vblk_view_lookup_slow(&vbq->view, (uintptr_t)addr, len,
+				     dev_addr);
 }
 
 /* vblk-queue.c: queues */
@@ -289,6 +314,8 @@ void vblk_fail_all(struct vblk_queue *vbq, struct do_io_ctx *ctx);
 
 /* vblk-do-io.c: queue_ops.do_io and the completion-fd hint */
 int vblk_do_io(struct blkioq *q, struct do_io_ctx *ctx);
+int vblk_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
+		    int max);
 void vblk_set_completion_fd_enabled(struct blkioq *q, bool enable);
 void vblk_drain(struct vblk_queue *vbq);
 

@@ -120,8 +120,30 @@ static inline void vq_put_head(struct vq *vq, uint16_t h)
 		vq_put_head_direct(vq, h);
 }
 
-/* Table h in the fast layout: header, one data segment, status. */
-void vq_fast_layout(struct vq *vq, uint16_t h);
+/*
+ * Table h in the fast layout: header, one data segment, status.  Inline,
+ * so that vq_add_indirect3() calls nothing.
+ */
+static inline void vq_fast_layout(struct vq *vq, uint16_t h)
+{
+	uint64_t hdr = vq->hdrs_dev + (uint64_t)h * sizeof(struct vq_hdr);
+	struct vring_desc *t = &vq->ind[(size_t)h * vq->ind_max];
+
+	t[0] = (struct vring_desc){
+		.addr = htole64(hdr + offsetof(struct vq_hdr, out)),
+		.len = htole32(sizeof(struct virtio_blk_outhdr)),
+		.flags = htole16(VRING_DESC_F_NEXT),
+		.next = htole16(1),
+	};
+	t[1].next = htole16(2);
+	t[2] = (struct vring_desc){
+		.addr = htole64(hdr + offsetof(struct vq_hdr, status)),
+		.len = htole32(1),
+		.flags = htole16(VRING_DESC_F_WRITE),
+	};
+	vq->desc[h].len = htole32(3 * sizeof(struct vring_desc));
+	vq->chain_len[h] = 3;
+}
 
 /*
  * The fast path of the common request, a header, one data segment and
