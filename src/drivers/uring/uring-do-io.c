@@ -560,8 +560,8 @@ int uring_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
 			   uq->enter_flags);
 	if (unlikely(ret != (int)to_submit))
 		goto resume;
-	if (cq_nonempty(&uq->ring))
-		filled = reap_into(uq, c, filled, max);
+	/* Usually not empty after a wait: no separate look first. */
+	filled = reap_into(uq, c, filled, max);
 	/* Done unless a short transfer went round again (a new SQE). */
 	if (likely(filled >= min && !q->backlog.head &&
 		   sq->sqe_tail == *sq->khead))
