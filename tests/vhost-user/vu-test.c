@@ -5,11 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
-
-#include <linux/loop.h>
 
 #include "vu-test.h"
 
@@ -60,37 +57,19 @@ static char *make_file(uint64_t size, uint32_t seed, int *fdp)
 }
 
 /*
- * A loop device over the file, autoclear, held open by t->fd.  Tests
- * running in parallel may grab the same free device: try the next one.
+ * A loop device over the file (tests/common/loop.h: direct I/O,
+ * autoclear); t->fd becomes the device, so vut_pread() sees what the
+ * export's readers see.
  */
 static void attach_loop(struct vut *t)
 {
-	struct loop_config cfg = { .info.lo_flags = LO_FLAGS_AUTOCLEAR };
-	int ctl, nr, dev, tries;
+	const char *why;
 
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		skip("no /dev/loop-control: a loop export needs loop devices and root");
-	cfg.fd = (unsigned)t->fd;
-	for (tries = 0; tries < 50; tries++) {
-		nr = ioctl(ctl, LOOP_CTL_GET_FREE);
-		ck_assert_msg(nr >= 0, "LOOP_CTL_GET_FREE: %s", strerror(errno));
-		free(t->loop);
-		ck_assert(asprintf(&t->loop, "/dev/loop%d", nr) > 0);
-		dev = open(t->loop, O_RDWR | O_CLOEXEC);
-		ck_assert_msg(dev >= 0, "open %s: %s", t->loop, strerror(errno));
-		if (ioctl(dev, LOOP_CONFIGURE, &cfg) == 0)
-			break;
-		ck_assert_msg(errno == EBUSY, "LOOP_CONFIGURE %s: %s", t->loop,
-			      strerror(errno));
-		close(dev);
-		dev = -1;
-		usleep(10000);
-	}
-	close(ctl);
-	ck_assert_msg(dev >= 0, "no free loop device after %d tries", tries);
+	if (loop_attach_file(&t->loop, t->file, &why) < 0)
+		skip(why);
 	close(t->fd);
-	t->fd = dev;
+	t->fd = open(t->loop.path, O_RDWR | O_CLOEXEC);
+	ck_assert_msg(t->fd >= 0, "open %s: %s", t->loop.path, strerror(errno));
 }
 
 void vut_start(struct vut *t, const struct vut_opts *o)
@@ -126,7 +105,7 @@ void vut_setup(struct vut *t, const struct vut_opts *o)
 	t->file = make_file(t->size, o->seed, &t->fd);
 	if (export_loop())
 		attach_loop(t);
-	ret = qsd_start(&t->qsd, t->loop ? t->loop : t->file, &qo, why,
+	ret = qsd_start(&t->qsd, t->loop.path ? t->loop.path : t->file, &qo, why,
 			sizeof(why));
 	ck_assert_msg(ret == 0, "qemu-storage-daemon: %s", why);
 	ck_assert_int_eq(blkio_create("virtio-blk-vhost-user", &t->b), 0);
@@ -148,7 +127,7 @@ void vut_teardown(struct vut *t)
 		unlink(t->file);
 		free(t->file);
 	}
-	free(t->loop);
+	loop_detach(&t->loop);
 }
 
 void vut_pread(struct vut *t, void *buf, size_t len, uint64_t offset)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "blkio.h"
+#include "loop.h"
 #include "qsd.h"
 #include "test-pattern.h"
 
@@ -20,7 +21,7 @@ struct vut {
 	struct qsd qsd;
 	int fd;			/* the exported file or device, for pread */
 	char *file;		/* the scratch file's path */
-	char *loop;		/* /dev/loopN when exporting a loop device */
+	struct loopdev loop;	/* path set when exporting a loop device */
 	uint64_t size;
 	struct blkio *b;
 	struct blkio_mem_region region;
