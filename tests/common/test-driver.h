@@ -241,11 +241,23 @@ int test_driver_probe(char *why, size_t len);
  * For drivers that need a backend: export @image with qemu-storage-daemon
  * (queues: BLKIO_TEST_QSD_QUEUES, default 4) and return the socket's path
  * (malloc'd), or for backend_vduse the /dev/vhost-vdpa-N node; the daemon
- * is stopped when the process exits.  NULL with why filled in when it
- * cannot be started.
+ * is stopped when the process exits.  With BLKIO_TEST_QSD_EXPORT=loop
+ * (default file) the daemon exports a loop device over @image (direct
+ * I/O), detached with the export.  NULL with why filled in when it cannot
+ * be started (no daemon; loop devices unavailable: not root, no
+ * /dev/loop-control), for the test to exit 77 with.
  */
 char *test_driver_export(const char *image, bool read_only, char *why,
 			 size_t len);
+
+/*
+ * The queues test_driver_export() gives a daemon's or VDUSE export
+ * (BLKIO_TEST_QSD_QUEUES, default 4): the most an instance can start.
+ */
+int test_driver_export_queues(void);
+
+/* BLKIO_TEST_QSD_EXPORT=loop (exits 1 on a value not file or loop). */
+bool test_driver_export_loop(void);
 
 /*
  * Buffers for I/O (test-arena.c): page-aligned and zeroed; for drivers

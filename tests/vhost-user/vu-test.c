@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "test-driver.h"
 #include "vu-test.h"
 
 int vut_export_queues(void)
@@ -15,13 +16,6 @@ int vut_export_queues(void)
 	const char *v = getenv("BLKIO_TEST_QSD_QUEUES");
 
 	return v && atoi(v) > 0 ? atoi(v) : 1;
-}
-
-static bool export_loop(void)
-{
-	const char *v = getenv("BLKIO_TEST_EXPORT");
-
-	return v && strcmp(v, "loop") == 0;
 }
 
 static void skip(const char *why)
@@ -103,7 +97,7 @@ void vut_setup(struct vut *t, const struct vut_opts *o)
 		skip("qemu-storage-daemon is not installed (package qemu-system-common)");
 	t->size = o->size ? o->size : 64 << 20;
 	t->file = make_file(t->size, o->seed, &t->fd);
-	if (export_loop())
+	if (test_driver_export_loop())
 		attach_loop(t);
 	ret = qsd_start(&t->qsd, t->loop.path ? t->loop.path : t->file, &qo, why,
 			sizeof(why));

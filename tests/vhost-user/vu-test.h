@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
  * Shared helpers of the virtio-blk-vhost-user tests: a scratch file (or
- * a loop device over it, BLKIO_TEST_EXPORT=loop) exported by
+ * a loop device over it, BLKIO_TEST_QSD_EXPORT=loop) exported by
  * qemu-storage-daemon with BLKIO_TEST_QSD_QUEUES queues, an instance
  * connected to it, and buffers in a mapped memory region.
  */
