@@ -311,6 +311,21 @@ char *test_driver_export(const char *image, bool read_only, char *why,
 	return qsd_export(image, &o, why, len);
 }
 
+void test_driver_unexport(const char *target)
+{
+	int i;
+
+	if (getpid() != exports_owner)
+		return;
+	for (i = 0; i < nr_exports; i++) {
+		if (strcmp(exports[i].qsd.sock, target) == 0) {
+			stop_export(&exports[i]);
+			exports[i] = exports[--nr_exports];
+			return;
+		}
+	}
+}
+
 /* A backend's driver: export the probe's memfd and connect to it. */
 static int probe_backend(struct blkio *b, int fd, char *why, size_t len)
 {

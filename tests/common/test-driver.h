@@ -251,6 +251,14 @@ char *test_driver_export(const char *image, bool read_only, char *why,
 			 size_t len);
 
 /*
+ * Stop the daemon export whose socket is @target (what
+ * test_driver_export() returned) before the process exits, for a
+ * program that exports again and again (fuzz-io: one export per input);
+ * VDUSE and fixed-device exports are left alone.
+ */
+void test_driver_unexport(const char *target);
+
+/*
  * The queues test_driver_export() gives a daemon's or VDUSE export
  * (BLKIO_TEST_QSD_QUEUES, default 4): the most an instance can start.
  */
