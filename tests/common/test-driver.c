@@ -76,6 +76,8 @@ const struct test_driver test_drivers[] = {
 		.entries_checked_by_setter = true,
 		.fixed_capacity = true,
 		.limits_before_connect = true,
+		.has_device_timeout = true,
+		.mem_regions_disjoint = true,
 	}, {
 		/* Its matrix runs in the VM world (tests/vm/configs/vdpa.sh). */
 		.name = "virtio-blk-vhost-vdpa",
@@ -103,6 +105,8 @@ const struct test_driver test_drivers[] = {
 		.entries_checked_by_setter = true,
 		.fixed_capacity = true,
 		.limits_before_connect = true,
+		.has_device_timeout = true,
+		.mem_regions_disjoint = true,
 	}, {
 		/*
 		 * A PCI function of the VM (tests/vm/configs/vfio.sh), fixed
@@ -139,6 +143,8 @@ const struct test_driver test_drivers[] = {
 		.entries_checked_by_setter = true,
 		.fixed_capacity = true,
 		.limits_before_connect = true,
+		.has_device_timeout = true,
+		.mem_regions_disjoint = true,
 	},
 	{ .name = NULL },
 };

@@ -215,6 +215,22 @@ struct test_driver {
 	 * file drivers are the other way round (contract 6.3).
 	 */
 	bool limits_before_connect;
+
+	/*
+	 * The driver has our "device-timeout-ms" (an int written before
+	 * connect, not negative): how long a wait may see no completion
+	 * before the device is given up on (the virtio-blk drivers).
+	 */
+	bool has_device_timeout;
+
+	/*
+	 * Mapped memory regions must not overlap: mapping one that shares
+	 * bytes with a mapped region (a copy of it with other flags, say)
+	 * fails with -EINVAL, since the device finds a buffer's region by
+	 * its address (the virtio-blk drivers' translation table); io_uring
+	 * and kernel AIO take any memory.
+	 */
+	bool mem_regions_disjoint;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */
