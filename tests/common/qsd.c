@@ -69,10 +69,15 @@ void qsd_exec(const char *image, bool blockdev, bool read_only,
 	const char *ro = read_only ? ",read-only=on" : "";
 	char *file, *raw;
 
-	/* discard=unmap: discards punch holes, as the file drivers' do. */
+	/*
+	 * discard=unmap: discards punch holes, as the file drivers' do.
+	 * A block device bypasses its page cache (cache.direct): a loop
+	 * device's cache would hide the export's writes from a test that
+	 * reads the file below it, until the daemon flushes.
+	 */
 	if (asprintf(&file, "driver=%s,node-name=file0,filename=%s,"
-		     "discard=unmap%s", blockdev ? "host_device" : "file",
-		     image, ro) < 0 ||
+		     "discard=unmap%s%s", blockdev ? "host_device" : "file",
+		     image, blockdev ? ",cache.direct=on" : "", ro) < 0 ||
 	    asprintf(&raw, "driver=raw,node-name=disk0,file=file0,"
 		     "discard=unmap%s", ro) < 0)
 		_exit(127);

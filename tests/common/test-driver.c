@@ -6,10 +6,12 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <blkio.h>
 
+#include "loop.h"
 #include "qsd.h"
 #include "test-driver.h"
 #include "vduse.h"
@@ -74,6 +76,8 @@ const struct test_driver test_drivers[] = {
 		.entries_checked_by_setter = true,
 		.fixed_capacity = true,
 		.limits_before_connect = true,
+		.has_device_timeout = true,
+		.mem_regions_disjoint = true,
 	}, {
 		/* Its matrix runs in the VM world (tests/vm/configs/vdpa.sh). */
 		.name = "virtio-blk-vhost-vdpa",
@@ -101,6 +105,8 @@ const struct test_driver test_drivers[] = {
 		.entries_checked_by_setter = true,
 		.fixed_capacity = true,
 		.limits_before_connect = true,
+		.has_device_timeout = true,
+		.mem_regions_disjoint = true,
 	}, {
 		/*
 		 * A PCI function of the VM (tests/vm/configs/vfio.sh), fixed
@@ -137,6 +143,8 @@ const struct test_driver test_drivers[] = {
 		.entries_checked_by_setter = true,
 		.fixed_capacity = true,
 		.limits_before_connect = true,
+		.has_device_timeout = true,
+		.mem_regions_disjoint = true,
 	},
 	{ .name = NULL },
 };
@@ -167,9 +175,25 @@ const char *test_driver_name(void)
 
 #define MAX_EXPORTS 64
 
-static struct qsd exports[MAX_EXPORTS];
+/* One qemu-storage-daemon export, of the image or of a loop device. */
+struct export {
+	struct qsd qsd;
+	struct loopdev loop;	/* path NULL: the image itself */
+};
+
+static struct export exports[MAX_EXPORTS];
 static int nr_exports;
 static pid_t exports_owner;
+
+/*
+ * The daemon first, so the loop device has no other opener left when
+ * loop_detach() lets go of it.
+ */
+static void stop_export(struct export *e)
+{
+	qsd_stop(&e->qsd);
+	loop_detach(&e->loop);
+}
 
 /* Only the process that started them: Check's children share the list. */
 static void stop_exports(void)
@@ -179,7 +203,7 @@ static void stop_exports(void)
 	if (getpid() != exports_owner)
 		return;
 	for (i = 0; i < nr_exports; i++)
-		qsd_stop(&exports[i]);
+		stop_export(&exports[i]);
 	nr_exports = 0;
 }
 
@@ -203,19 +227,54 @@ static char *vduse_export(const char *image, const struct qsd_opts *q,
 	return dev;
 }
 
-char *test_driver_export(const char *image, bool read_only, char *why,
-			 size_t len)
+bool test_driver_export_loop(void)
 {
-	const char *env = getenv("BLKIO_TEST_QSD_QUEUES");
-	struct qsd_opts o = { .num_queues = env && atoi(env) > 0 ?
-					    atoi(env) : 4,
-			      .read_only = read_only };
-	struct qsd *q;
+	const char *kind = getenv("BLKIO_TEST_QSD_EXPORT");
 
-	if (test_driver()->backend_vduse)
-		return vduse_export(image, &o, why, len);
-	if (test_driver()->fixed_device)
-		return test_fixed_device_export(image, why, len);
+	if (!kind || !*kind || strcmp(kind, "file") == 0)
+		return false;
+	if (strcmp(kind, "loop") == 0)
+		return true;
+	fprintf(stderr, "BLKIO_TEST_QSD_EXPORT=%s: not file or loop\n", kind);
+	exit(1);
+}
+
+static bool is_block_device(const char *image)
+{
+	struct stat st;
+
+	return stat(image, &st) == 0 && S_ISBLK(st.st_mode);
+}
+
+/*
+ * BLKIO_TEST_QSD_EXPORT=loop: the daemon exports a loop device over the
+ * image (the backend of a real disk), detached by stop_export() or,
+ * should the test die, by autoclear once the daemon has died with it
+ * (qsd.c: PR_SET_PDEATHSIG).  A block device already is one: exported
+ * as it is.
+ */
+static const char *export_target(struct export *e, const char *image,
+				 char *why, size_t len)
+{
+	const char *err;
+
+	memset(&e->loop, 0, sizeof(e->loop));
+	e->loop.hold_fd = -1;
+	if (!test_driver_export_loop() || is_block_device(image))
+		return image;
+	if (loop_attach_file(&e->loop, image, &err) < 0) {
+		snprintf(why, len, "BLKIO_TEST_QSD_EXPORT=loop: %s", err);
+		return NULL;
+	}
+	return e->loop.path;
+}
+
+static char *qsd_export(const char *image, const struct qsd_opts *o,
+			char *why, size_t len)
+{
+	struct export *e;
+	const char *target;
+
 	if (getpid() != exports_owner) {
 		/* A forked test: its own list, stopped when it exits. */
 		nr_exports = 0;
@@ -226,11 +285,51 @@ char *test_driver_export(const char *image, bool read_only, char *why,
 		snprintf(why, len, "more than %d exports in one test", MAX_EXPORTS);
 		return NULL;
 	}
-	q = &exports[nr_exports];
-	if (qsd_start(q, image, &o, why, len) < 0)
+	e = &exports[nr_exports];
+	target = export_target(e, image, why, len);
+	if (!target)
 		return NULL;
+	if (qsd_start(&e->qsd, target, o, why, len) < 0) {
+		loop_detach(&e->loop);
+		return NULL;
+	}
 	nr_exports++;
-	return strdup(q->sock);
+	return strdup(e->qsd.sock);
+}
+
+int test_driver_export_queues(void)
+{
+	const char *env = getenv("BLKIO_TEST_QSD_QUEUES");
+
+	return env && atoi(env) > 0 ? atoi(env) : 4;
+}
+
+char *test_driver_export(const char *image, bool read_only, char *why,
+			 size_t len)
+{
+	struct qsd_opts o = { .num_queues = test_driver_export_queues(),
+			      .read_only = read_only };
+
+	if (test_driver()->backend_vduse)
+		return vduse_export(image, &o, why, len);
+	if (test_driver()->fixed_device)
+		return test_fixed_device_export(image, why, len);
+	return qsd_export(image, &o, why, len);
+}
+
+void test_driver_unexport(const char *target)
+{
+	int i;
+
+	if (getpid() != exports_owner)
+		return;
+	for (i = 0; i < nr_exports; i++) {
+		if (strcmp(exports[i].qsd.sock, target) == 0) {
+			stop_export(&exports[i]);
+			exports[i] = exports[--nr_exports];
+			return;
+		}
+	}
 }
 
 /* A backend's driver: export the probe's memfd and connect to it. */

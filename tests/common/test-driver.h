@@ -215,6 +215,22 @@ struct test_driver {
 	 * file drivers are the other way round (contract 6.3).
 	 */
 	bool limits_before_connect;
+
+	/*
+	 * The driver has our "device-timeout-ms" (an int written before
+	 * connect, not negative): how long a wait may see no completion
+	 * before the device is given up on (the virtio-blk drivers).
+	 */
+	bool has_device_timeout;
+
+	/*
+	 * Mapped memory regions must not overlap: mapping one that shares
+	 * bytes with a mapped region (a copy of it with other flags, say)
+	 * fails with -EINVAL, since the device finds a buffer's region by
+	 * its address (the virtio-blk drivers' translation table); io_uring
+	 * and kernel AIO take any memory.
+	 */
+	bool mem_regions_disjoint;
 };
 
 /* Every driver the data-path tests know, ending with a NULL name. */
@@ -241,11 +257,31 @@ int test_driver_probe(char *why, size_t len);
  * For drivers that need a backend: export @image with qemu-storage-daemon
  * (queues: BLKIO_TEST_QSD_QUEUES, default 4) and return the socket's path
  * (malloc'd), or for backend_vduse the /dev/vhost-vdpa-N node; the daemon
- * is stopped when the process exits.  NULL with why filled in when it
- * cannot be started.
+ * is stopped when the process exits.  With BLKIO_TEST_QSD_EXPORT=loop
+ * (default file) the daemon exports a loop device over @image (direct
+ * I/O), detached with the export.  NULL with why filled in when it cannot
+ * be started (no daemon; loop devices unavailable: not root, no
+ * /dev/loop-control), for the test to exit 77 with.
  */
 char *test_driver_export(const char *image, bool read_only, char *why,
 			 size_t len);
+
+/*
+ * Stop the daemon export whose socket is @target (what
+ * test_driver_export() returned) before the process exits, for a
+ * program that exports again and again (fuzz-io: one export per input);
+ * VDUSE and fixed-device exports are left alone.
+ */
+void test_driver_unexport(const char *target);
+
+/*
+ * The queues test_driver_export() gives a daemon's or VDUSE export
+ * (BLKIO_TEST_QSD_QUEUES, default 4): the most an instance can start.
+ */
+int test_driver_export_queues(void);
+
+/* BLKIO_TEST_QSD_EXPORT=loop (exits 1 on a value not file or loop). */
+bool test_driver_export_loop(void);
 
 /*
  * Buffers for I/O (test-arena.c): page-aligned and zeroed; for drivers

@@ -32,6 +32,7 @@ struct io_stats io_stats;
 static struct io_model model;
 static char *file_path;
 static int file_fd = -1;
+static char *export_path;	/* the backend's socket for this input */
 static uint8_t *heap_arena;
 static bool zero_range_ok, direct_ok;
 
@@ -48,12 +49,26 @@ static void print_stats(void)
 		(unsigned long long)io_stats.fd_waits);
 }
 
+/* A backend missing here (no daemon, no loop devices): exit 77, why. */
+static void skip_unless_driver_works(void)
+{
+	char why[256];
+
+	if (!test_driver()->needs_backend)
+		return;
+	if (test_driver_probe(why, sizeof(why)) < 0) {
+		fprintf(stderr, "SKIP: %s\n", why);
+		exit(77);
+	}
+}
+
 static void setup_once(void)
 {
 	int fd;
 
 	if (file_path)
 		return;
+	skip_unless_driver_works();
 	file_path = fz_scratch_path("io-file");
 	file_fd = open(file_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (file_fd < 0) {
@@ -62,7 +77,7 @@ static void setup_once(void)
 	}
 	zero_range_ok = fallocate(file_fd, FALLOC_FL_ZERO_RANGE, 0, 4096) == 0;
 	fd = open(file_path, O_RDWR | O_DIRECT | O_CLOEXEC);
-	direct_ok = fd >= 0;
+	direct_ok = fd >= 0 && test_driver()->has_direct;
 	if (fd >= 0)
 		close(fd);
 	heap_arena = aligned_alloc(4096, (size_t)IO_MAX_OPS * IO_SLOT_SIZE);
@@ -83,6 +98,32 @@ FZ_NO_COVERAGE static void init_file(uint64_t size, uint8_t seed)
 		buf[i] = model_pattern(seed, i);
 	FZ_CHECK(pwrite(file_fd, buf, size, 0) == (ssize_t)size, "pwrite");
 	model_reset(&model, size, seed);
+}
+
+/*
+ * A backend's driver: every input exports the freshly written file (its
+ * size is the device's capacity, fixed at export), with the input's
+ * read-only; a loop export's device sits over the file
+ * (BLKIO_TEST_QSD_EXPORT).
+ */
+static void export(bool read_only)
+{
+	char why[256];
+
+	if (!test_driver()->needs_backend)
+		return;
+	export_path = test_driver_export(file_path, read_only, why,
+					 sizeof(why));
+	FZ_CHECK(export_path, "export of %s: %s", file_path, why);
+}
+
+static void unexport(void)
+{
+	if (!export_path)
+		return;
+	test_driver_unexport(export_path);
+	free(export_path);
+	export_path = NULL;
 }
 
 struct io_config {
@@ -131,6 +172,40 @@ static void decode_config(struct fz_in *in, struct io_config *cfg)
 	cfg->seed = fz_u8(in);
 }
 
+static int pow2_at_least(int n)
+{
+	int p = 1;
+
+	while (p < n)
+		p *= 2;
+	return p;
+}
+
+/*
+ * What the driver under test can be given (tests/common/test-driver.h),
+ * so that the same corpus drives every driver: a virtio-blk device has
+ * no "direct" or "fd", needs buffers in a mapped region, takes queue
+ * sizes that are powers of two, starts with at least one and at most the
+ * export's queues, and has whole 512-byte sectors.
+ */
+static void fit_config(struct io_config *cfg)
+{
+	const struct test_driver *d = test_driver();
+
+	if (!d->has_fd)
+		cfg->use_fd = false;
+	if (d->needs_mem_regions)
+		cfg->region = true;
+	if (d->entries_checked_by_setter)
+		cfg->num_entries = pow2_at_least(cfg->num_entries);
+	if (!d->can_add_queues && cfg->num_queues == 0)
+		cfg->num_queues = 1;
+	if (d->needs_backend && cfg->num_queues > test_driver_export_queues())
+		cfg->num_queues = test_driver_export_queues();
+	if (d->fixed_capacity)
+		cfg->size = cfg->size ? (cfg->size + 511) / 512 * 512 : 512;
+}
+
 static void must(int ret, const char *what)
 {
 	FZ_CHECK_ERR(what, ret);
@@ -143,7 +218,11 @@ static bool connect_instance(struct io_ctx *c, const struct io_config *cfg)
 	int ret;
 
 	must(blkio_create(test_driver_name(), &c->b), "blkio_create");
-	if (cfg->use_fd) {
+	if (test_driver()->needs_backend) {
+		must(blkio_set_str(c->b, "path", export_path), "set path");
+		must(blkio_set_bool(c->b, "read-only", cfg->readonly),
+		     "set read-only");
+	} else if (cfg->use_fd) {
 		int fd = open(file_path, (cfg->readonly ? O_RDONLY : O_RDWR) |
 			      (cfg->direct ? O_DIRECT : 0) | O_CLOEXEC);
 
@@ -159,16 +238,20 @@ static bool connect_instance(struct io_ctx *c, const struct io_config *cfg)
 	if (fz_io_uring_refused(ret))
 		return false;
 	must(ret, "blkio_connect");
-	must(blkio_get_bool(c->b, "direct", &v), "get direct");
-	FZ_CHECK(v == cfg->direct, "direct reads back %d", v);
+	if (test_driver()->has_direct) {
+		must(blkio_get_bool(c->b, "direct", &v), "get direct");
+		FZ_CHECK(v == cfg->direct, "direct reads back %d", v);
+	}
 	must(blkio_get_bool(c->b, "read-only", &v), "get read-only");
 	FZ_CHECK(v == cfg->readonly, "read-only reads back %d", v);
 	must(blkio_get_int(c->b, "request-alignment", &c->req_align),
 	     "get request-alignment");
 	must(blkio_get_int(c->b, "buf-alignment", &c->buf_align),
 	     "get buf-alignment");
+	/* A virtio-blk device addresses sectors (checks_alignment). */
 	FZ_CHECK(c->req_align > 0 && c->buf_align > 0 &&
-		 (c->direct || (c->req_align == 1 && c->buf_align == 1)),
+		 (c->direct || test_driver()->checks_alignment ||
+		  (c->req_align == 1 && c->buf_align == 1)),
 		 "alignments %d/%d (direct %d)", c->req_align, c->buf_align,
 		 c->direct);
 	return true;
@@ -195,13 +278,21 @@ static void map_region(struct io_ctx *c)
 
 static bool start_instance(struct io_ctx *c, const struct io_config *cfg)
 {
-	int i, ret;
 
-	must(blkio_set_int(c->b, "num-entries", cfg->num_entries),
-	     "set num-entries");
+	const struct test_driver *d = test_driver();
+	int entries = cfg->num_entries, max;
+
+	if (d->entries_checked_by_setter) {
+		must(blkio_get_int(c->b, "max-queue-size", &max),
+		     "get max-queue-size");
+		if (entries > max)
+			entries = max;
+	}
+	must(blkio_set_int(c->b, d->entries_prop, entries), "set queue size");
 	must(blkio_set_int(c->b, "num-queues", cfg->num_queues),
 	     "set num-queues");
-	ret = blkio_start(c->b);
+	int i, ret = blkio_start(c->b);
+
 	if (fz_io_uring_refused(ret))
 		return false;
 	must(ret, "blkio_start");
@@ -263,6 +354,7 @@ static void teardown(struct io_ctx *c, uint8_t how)
 	}
 	blkio_destroy(&c->b);
 	FZ_CHECK(c->b == NULL, "blkio_destroy did not clear *bp");
+	unexport();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -280,6 +372,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	c.zero_range_ok = zero_range_ok;
 
 	decode_config(&in, &cfg);
+	fit_config(&cfg);
 	c.direct = cfg.direct;
 	c.readonly = cfg.readonly;
 	fz_trace("config: direct=%d read-only=%d fd-prop=%d region=%d fd-disabled=%d num-entries=%d num-queues=%d size=%llu",
@@ -287,9 +380,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 cfg.fd_disabled, cfg.num_entries, cfg.num_queues,
 		 (unsigned long long)cfg.size);
 	init_file(cfg.size, cfg.seed);
+	export(cfg.readonly);
 	if (!connect_instance(&c, &cfg) || !start_instance(&c, &cfg)) {
 		fz_trace("io_uring refused (EPERM): input abandoned");
 		blkio_destroy(&c.b);
+		unexport();
 		return 0;
 	}
 	if (cfg.region)

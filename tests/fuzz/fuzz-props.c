@@ -32,10 +32,11 @@ struct pz_stats pz_stats;
 
 static char *file_path;
 static int file_fd = -1;
+static char *exports[PZ_INSTANCES];
 
-const char *pz_file(void)
+const char *pz_target(const struct pz_inst *in)
 {
-	return file_path;
+	return test_driver()->needs_backend ? exports[in->idx] : file_path;
 }
 
 static void print_stats(void)
@@ -45,6 +46,31 @@ static void print_stats(void)
 		(unsigned long long)pz_stats.ops,
 		(unsigned long long)pz_stats.calls,
 		(unsigned long long)pz_stats.failures_checked);
+}
+
+/*
+ * A backend's driver: each instance gets its own export of the scratch
+ * file for the whole run (exit 77 saying why where there can be none).
+ */
+static void export_file(void)
+{
+	char why[256];
+	int i;
+
+	if (!test_driver()->needs_backend)
+		return;
+	if (test_driver_probe(why, sizeof(why)) < 0) {
+		fprintf(stderr, "SKIP: %s\n", why);
+		exit(77);
+	}
+	for (i = 0; i < PZ_INSTANCES; i++) {
+		exports[i] = test_driver_export(file_path, false, why,
+						sizeof(why));
+		if (!exports[i]) {
+			fprintf(stderr, "fuzz-props: export: %s\n", why);
+			exit(1);
+		}
+	}
 }
 
 static void setup_once(void)
@@ -57,6 +83,7 @@ static void setup_once(void)
 		perror("fuzz-props: scratch file");
 		exit(1);
 	}
+	export_file();
 	atexit(print_stats);
 }
 
@@ -65,8 +92,9 @@ static void setup_once(void)
 static void pick_name(struct fz_in *fz, char *buf, size_t cap)
 {
 	uint8_t sel = fz_u8(fz) % 8;
-	const char *base = pm_io_uring[fz_u8(fz) % pm_io_uring_count].name;
-	size_t n;
+	size_t n, count;
+	const struct pm_prop *table = pm_table(&count);
+	const char *base = table[fz_u8(fz) % count].name;
 
 	switch (sel) {
 	case 4:
@@ -131,7 +159,8 @@ static void pick_text(struct fz_in *fz, char *buf, size_t cap)
  * prefixed with it, slashes become underscores), so connect never opens
  * anything of the machine's.
  */
-static void sanitize_path(struct fz_in *fz, char *buf, size_t cap)
+static void sanitize_path(const struct pz_inst *in, struct fz_in *fz,
+			  char *buf, size_t cap)
 {
 	char name[64];
 	size_t i;
@@ -139,7 +168,7 @@ static void sanitize_path(struct fz_in *fz, char *buf, size_t cap)
 	switch (fz_u8(fz) % 6) {
 	case 0:
 	case 1:
-		snprintf(buf, cap, "%s", pz_file());
+		snprintf(buf, cap, "%s", pz_target(in));
 		return;
 	case 2:
 		buf[0] = '\0';
@@ -198,14 +227,16 @@ static bool check_stored(const struct pz_inst *in, const char *name,
 		return t == PM_STR && strcmp(v->s, test_driver_name()) == 0;
 	if (strcmp(name, "path") == 0)
 		return strcmp(v->s, in->path ? in->path : "") == 0;
+	/* A driver without "fd" reads -1 in every state. */
 	if (strcmp(name, "fd") == 0)
-		return in->fd_opened ? v->i >= 0 : v->i == in->fd;
+		return in->fd_opened && test_driver()->has_fd ? v->i >= 0 :
+								v->i == in->fd;
 	if (strcmp(name, "direct") == 0)
 		return v->b == in->direct;
 	if (strcmp(name, "read-only") == 0)
 		return v->b == in->readonly;
-	if (strcmp(name, "num-entries") == 0)
-		return v->i == in->num_entries;
+	if (strcmp(name, test_driver()->entries_prop) == 0)
+		return in->num_entries < 0 || v->i == in->num_entries;
 	if (strcmp(name, "num-queues") == 0)
 		return v->i == in->num_queues;
 	if (strcmp(name, "num-poll-queues") == 0)
@@ -348,7 +379,7 @@ static void remember_set(struct pz_inst *in, const char *name,
 		in->direct = v->b;
 	} else if (strcmp(name, "read-only") == 0) {
 		in->readonly = v->b;
-	} else if (strcmp(name, "num-entries") == 0) {
+	} else if (strcmp(name, test_driver()->entries_prop) == 0) {
 		in->num_entries = v->i;
 	} else if (strcmp(name, "num-queues") == 0) {
 		in->num_queues = v->i;
@@ -381,7 +412,7 @@ static void pick_value(struct pz_inst *in, struct fz_in *fz,
 	default:
 		pick_text(fz, text, cap);
 		if (strcmp(name, "path") == 0 && pm_utf8(text))
-			sanitize_path(fz, text, cap);
+			sanitize_path(in, fz, text, cap);
 		if (strcmp(name, "fd") == 0 && pm_parse(PM_INT, text, &parsed))
 			snprintf(text, cap, "%d", sanitize_fd(in, fz_u32(fz)));
 		v->s = text;
@@ -489,8 +520,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_trace_reset();
 	pz_stats.inputs++;
 	memset(insts, 0, sizeof(insts));
-	for (i = 0; i < PZ_INSTANCES; i++)
+	for (i = 0; i < PZ_INSTANCES; i++) {
+		insts[i].idx = i;
 		insts[i].our_fd = -1;
+	}
 	fds_before = count_fds();
 
 	for (n = 0; n < PZ_MAX_OPS && !fz_empty(&fz); n++) {

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "io-fuzz.h"
+#include "test-driver.h"
 
 static void allow(struct io_req *r, int err)
 {
@@ -248,6 +249,17 @@ static bool eof_maybe_misaligned(const struct io_ctx *c)
 	return false;
 }
 
+/*
+ * A driver that checks alignment (checks_alignment: a virtio-blk device
+ * addresses sectors) refuses a start or length off request-alignment.
+ */
+static bool misaligned_for_driver(const struct io_ctx *c,
+				  const struct io_req *r)
+{
+	return test_driver()->checks_alignment && r->kind != K_FLUSH &&
+	       ((r->start | r->len) % (uint64_t)c->req_align) != 0;
+}
+
 /* Invalid before anything reaches the kernel (contract §5.6, §6.3). */
 static void predict_invalid(struct io_ctx *c, struct io_req *r)
 {
@@ -258,17 +270,33 @@ static void predict_invalid(struct io_ctx *c, struct io_req *r)
 		/*
 		 * Drivers that serve zones check the zone's offset before the
 		 * device says it has none (the all-zones operations take no
-		 * offset, which the model does not know yet).
+		 * offset, which the model does not know yet); so do those
+		 * that check alignment.
 		 */
-		if (r->flags || r->start > (uint64_t)INT64_MAX)
+		if (r->flags || r->start > (uint64_t)INT64_MAX ||
+		    misaligned_for_driver(c, r))
 			allow(r, -EINVAL);
 		return;
 	}
 	if ((r->flags & ~allowed_flags(r->kind)) ||
 	    (vec && r->iovcnt < 0) ||
 	    ((r->kind == K_READ || r->kind == K_WRITE) &&
-	     r->len > UINT32_MAX))
+	     r->len > UINT32_MAX) ||
+	    misaligned_for_driver(c, r))
 		predict(r, -EINVAL);
+}
+
+/*
+ * A device of fixed size (fixed_capacity) fails a request that reaches
+ * past its capacity (the model's size, which never changes then) with
+ * -EIO, the device's answer; one split into pieces may have changed
+ * its first pieces' bytes, which the failure leaves unknown
+ * (finish_effect()).
+ */
+static bool past_capacity(const struct io_ctx *c, const struct io_req *r)
+{
+	return test_driver()->fixed_capacity && r->len &&
+	       (r->start > c->m->size || r->len > c->m->size - r->start);
 }
 
 static bool end_beyond_int64(const struct io_req *r)
@@ -279,6 +307,12 @@ static bool end_beyond_int64(const struct io_req *r)
 
 static void expect_read(struct io_ctx *c, struct io_req *r)
 {
+	if (past_capacity(c, r)) {
+		r->ok_allowed = false;
+		allow(r, -EIO);
+		allow(r, -EINVAL);
+		return;
+	}
 	if (end_beyond_int64(r)) {
 		r->ok_allowed = r->len == 0;
 		allow(r, -EINVAL);
@@ -296,6 +330,13 @@ static void expect_read(struct io_ctx *c, struct io_req *r)
 
 static void expect_write(struct io_ctx *c, struct io_req *r)
 {
+	if (past_capacity(c, r)) {
+		r->ok_allowed = false;
+		r->eff = EFF_DATA;
+		allow(r, -EIO);
+		allow(r, -EINVAL);
+		return;
+	}
 	if (end_beyond_int64(r)) {
 		r->ok_allowed = r->len == 0;
 		allow(r, -EINVAL);
@@ -323,6 +364,12 @@ static void expect_alloc(struct io_ctx *c, struct io_req *r)
 		allow(r, -EOPNOTSUPP);
 	if (r->len == 0) {
 		r->ok_allowed = true;
+		allow(r, -EINVAL);
+		return;
+	}
+	if (past_capacity(c, r)) {
+		r->eff = r->kind == K_DISCARD ? EFF_UNKNOWN : EFF_ZERO;
+		allow(r, -EIO);
 		allow(r, -EINVAL);
 		return;
 	}

@@ -26,6 +26,7 @@ struct pz_region {
 };
 
 struct pz_inst {
+	int idx;		/* which of the PZ_INSTANCES */
 	struct blkio *b;
 	bool strict;		/* io_uring: the full model applies */
 	enum pm_state state;
@@ -35,7 +36,8 @@ struct pz_inst {
 	int fd;
 	bool fd_opened;		/* connected: fd is some descriptor >= 0 */
 	bool direct, readonly;
-	int num_entries, num_queues, num_poll_queues;
+	int num_entries, num_queues, num_poll_queues;	/* entries < 0: unknown */
+	int max_queues;		/* connected: the device's max-queues */
 
 	int our_fd;		/* a dup we put into "fd"; -1 if none */
 	bool fd_given;		/* connected with it: the library owns it */
@@ -53,8 +55,12 @@ struct pz_stats {
 
 extern struct pz_stats pz_stats;
 
-/* The scratch file a successful connect opens. */
-const char *pz_file(void);
+/*
+ * What a successful connect of the instance opens: the scratch file, or
+ * for a backend's driver the instance's own export of it (a vhost-user
+ * backend serves one client at a time).
+ */
+const char *pz_target(const struct pz_inst *in);
 
 /* props-ops.c: life cycle, queues and memory regions. */
 void pz_create(struct pz_inst *in, struct fz_in *fz);

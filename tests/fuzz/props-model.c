@@ -11,8 +11,9 @@
 
 #include "fuzz-util.h"
 #include "props-model.h"
+#include "test-driver.h"
 
-const struct pm_prop pm_io_uring[] = {
+static const struct pm_prop pm_io_uring[] = {
 	{ "buf-alignment", PM_INT, PM_RO_CONNECTED },
 	{ "can-add-queues", PM_BOOL, PM_RO_PLAIN },
 	{ "can-grow", PM_BOOL, PM_RO_PLAIN },
@@ -46,7 +47,86 @@ const struct pm_prop pm_io_uring[] = {
 	{ "supports-fua-natively", PM_BOOL, PM_RO_PLAIN },
 	{ "supports-poll-queues", PM_BOOL, PM_RO_PLAIN },
 };
-const size_t pm_io_uring_count = sizeof(pm_io_uring) / sizeof(pm_io_uring[0]);
+#define PM_IO_URING_COUNT (sizeof(pm_io_uring) / sizeof(pm_io_uring[0]))
+
+/* Beyond io_uring's: max-queue-size and device-timeout-ms. */
+#define PM_MAX_PROPS (PM_IO_URING_COUNT + 2)
+
+static struct pm_prop table[PM_MAX_PROPS];
+static size_t table_count;
+static int max_queue_size;
+
+/*
+ * io_uring's property as the driver under test has it.  The virtio-blk
+ * drivers (contract §6.5) read their limits before connect
+ * (limits_before_connect; capacity is the device's, after) but
+ * max-queues and max-mem-regions only after, size queues with
+ * queue-size (entries_prop), and have no "direct".
+ */
+static bool adapt(const struct test_driver *d, struct pm_prop *p)
+{
+	bool limit = p->access == PM_RO_CONNECTED &&
+		     strcmp(p->name, "capacity") != 0;
+	bool needs_device = strcmp(p->name, "max-queues") == 0 ||
+			    strcmp(p->name, "max-mem-regions") == 0;
+
+	if (!d->has_direct && strcmp(p->name, "direct") == 0)
+		return false;
+	if (strcmp(p->name, "num-entries") == 0)
+		p->name = d->entries_prop;
+	if (d->limits_before_connect && limit)
+		p->access = PM_RO_PLAIN;
+	if (d->limits_before_connect && needs_device)
+		p->access = PM_RO_CONNECTED;
+	return true;
+}
+
+/* The driver's properties io_uring lacks; returns how many. */
+static size_t extra_props(const struct test_driver *d, struct pm_prop *x)
+{
+	size_t n = 0;
+
+	if (d->entries_checked_by_setter)
+		x[n++] = (struct pm_prop){ "max-queue-size", PM_INT,
+					   PM_RO_PLAIN };
+	if (d->has_device_timeout)
+		x[n++] = (struct pm_prop){ "device-timeout-ms", PM_INT,
+					   PM_RW_CREATED };
+	return n;
+}
+
+/*
+ * Built once, in io_uring's order, each property at io_uring's index
+ * (the inputs pick names by index): one the driver lacks gives its place
+ * to one io_uring lacks, the rest of those come last.  For io_uring and
+ * linux-aio it is io_uring's table as it is.
+ */
+const struct pm_prop *pm_table(size_t *count)
+{
+	const struct test_driver *d = test_driver();
+	struct pm_prop extra[2];
+	size_t i, nx, next = 0;
+
+	if (!table_count) {
+		nx = extra_props(d, extra);
+		for (i = 0; i < PM_IO_URING_COUNT; i++) {
+			table[table_count] = pm_io_uring[i];
+			if (adapt(d, &table[table_count]))
+				table_count++;
+			else if (next < nx)
+				table[table_count++] = extra[next++];
+		}
+		while (next < nx)
+			table[table_count++] = extra[next++];
+	}
+	*count = table_count;
+	return table;
+}
+
+void pm_set_max_queue_size(int max)
+{
+	max_queue_size = max;
+}
 
 const char *const pm_names[] = {
 	/* other drivers' properties: unknown to io_uring */
@@ -63,11 +143,13 @@ const size_t pm_names_count = sizeof(pm_names) / sizeof(pm_names[0]);
 
 const struct pm_prop *pm_find(const char *name)
 {
-	size_t i;
+	const struct pm_prop *t;
+	size_t i, n;
 
-	for (i = 0; i < pm_io_uring_count; i++)
-		if (strcmp(pm_io_uring[i].name, name) == 0)
-			return &pm_io_uring[i];
+	t = pm_table(&n);
+	for (i = 0; i < n; i++)
+		if (strcmp(t[i].name, name) == 0)
+			return &t[i];
 	return NULL;
 }
 
@@ -218,9 +300,27 @@ static int check_state(const struct pm_prop *p, enum pm_state st)
 	}
 }
 
+/* queue-size: a power of two the device takes (0: not known yet). */
+static int check_queue_size(int v)
+{
+	if (v <= 0 || (v & (v - 1)) ||
+	    (max_queue_size && v > max_queue_size))
+		return -EINVAL;
+	return 0;
+}
+
 static int check_value(const struct pm_prop *p, const union pm_val *v,
 		       int *alt)
 {
+	const struct test_driver *d = test_driver();
+
+	if (strcmp(p->name, "queue-size") == 0)
+		return check_queue_size(v->i);
+	if (strcmp(p->name, "device-timeout-ms") == 0)
+		return v->i < 0 ? -EINVAL : 0;
+	/* libblkio 1.4 and later refuse it where it means nothing. */
+	if (strcmp(p->name, "fd") == 0 && !d->has_fd)
+		return -ENOENT;
 	if (strcmp(p->name, "num-entries") == 0) {
 		if (v->i <= 0)
 			return -EINVAL;

@@ -2,7 +2,9 @@
 /*
  * What the property API of the io_uring driver must answer (contract §3,
  * §6.3): the property table, the string conversions with Rust's parsing
- * rules, and the error precedence for get and set.
+ * rules, and the error precedence for get and set.  Other drivers'
+ * tables are io_uring's changed as their capabilities say
+ * (tests/common/test-driver.h; the virtio-blk drivers: contract §6.5).
  */
 #ifndef BLKIO_FUZZ_PROPS_MODEL_H
 #define BLKIO_FUZZ_PROPS_MODEL_H
@@ -35,8 +37,14 @@ union pm_val {
 	const char *s;
 };
 
-extern const struct pm_prop pm_io_uring[];
-extern const size_t pm_io_uring_count;
+/* The driver under test's table, and its length. */
+const struct pm_prop *pm_table(size_t *count);
+
+/*
+ * The connected device's max-queue-size, which bounds queue-size (the
+ * virtio-blk drivers); 0 while unknown.
+ */
+void pm_set_max_queue_size(int max);
 
 /* Names worth trying: the table, other drivers' names, near misses. */
 extern const char *const pm_names[];

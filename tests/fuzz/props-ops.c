@@ -73,7 +73,8 @@ static void reset_model(struct pz_inst *in, bool strict)
 	in->fd_opened = false;
 	in->direct = false;
 	in->readonly = false;
-	in->num_entries = 128;
+	/* queue-size's default is the driver's: unknown to the model. */
+	in->num_entries = test_driver()->entries_checked_by_setter ? -1 : 128;
 	in->num_queues = 1;
 	in->num_poll_queues = 0;
 	in->poll_queues = false;
@@ -180,7 +181,20 @@ static int expect_connect(const struct pz_inst *in, bool *any_error)
 		return -EINVAL;
 	if (has_fd)
 		return in->fd == in->our_fd ? 0 : (*any_error = true, -1);
-	return strcmp(in->path, pz_file()) == 0 ? 0 : (*any_error = true, -1);
+	return strcmp(in->path, pz_target(in)) == 0 ? 0 :
+							(*any_error = true, -1);
+}
+
+/*
+ * queue-size is checked against the device's max-queue-size (every
+ * instance connects to an export of the same file).
+ */
+static void device_limits(struct pz_inst *in)
+{
+	int max = 0, ret = blkio_get_int(in->b, "max-queue-size", &max);
+
+	FZ_CHECK(ret == 0 && max > 0, "max-queue-size %d (%d)", max, ret);
+	pm_set_max_queue_size(max);
 }
 
 static void after_connect(struct pz_inst *in)
@@ -210,6 +224,11 @@ static void after_connect(struct pz_inst *in)
 	FZ_CHECK(ret == 0 && align > 0 && (align & (align - 1)) == 0,
 		 "mem-region-alignment %llu (%d)", (unsigned long long)align, ret);
 	in->mem_align = align;
+	ret = blkio_get_int(in->b, "max-queues", &in->max_queues);
+	FZ_CHECK(ret == 0 && in->max_queues > 0, "max-queues %d (%d)",
+		 in->max_queues, ret);
+	if (test_driver()->entries_checked_by_setter)
+		device_limits(in);
 }
 
 void pz_connect(struct pz_inst *in)
@@ -255,6 +274,18 @@ void pz_connect(struct pz_inst *in)
 		in->state = PM_CONNECTED;
 }
 
+/*
+ * Queues a driver that cannot add them refuses to start with: none, or
+ * more than the device has (contract §4, §5.2).
+ */
+static bool queues_refused(const struct pz_inst *in)
+{
+	int n = in->num_queues + in->num_poll_queues;
+
+	return !test_driver()->can_add_queues &&
+	       (n == 0 || n > in->max_queues);
+}
+
 /* More entries than the kernel can hold in one queue. */
 static bool too_many_entries(const struct pz_inst *in)
 {
@@ -284,7 +315,7 @@ void pz_start(struct pz_inst *in)
 			if (in->num_queues > PZ_MAX_QUEUES ||
 			    in->num_poll_queues > PZ_MAX_QUEUES)
 				return;
-			if (too_many_entries(in) ||
+			if (too_many_entries(in) || queues_refused(in) ||
 			    (in->num_poll_queues > 0 && !in->poll_queues))
 				want = -EINVAL;
 			/* without queues no ring checks num-entries yet */
@@ -357,7 +388,11 @@ static void add_queue(struct pz_inst *in, bool poll)
 	check_fail("blkio_add_queue", ret);
 	if (!in->strict || fz_io_uring_refused(ret))
 		return;
-	if (in->state != PM_STARTED)
+	if (!test_driver()->can_add_queues)
+		FZ_CHECK(ret == -ENOTSUP, "blkio_add_%squeue on a driver that "
+			 "cannot add queues returned %d", poll ? "poll_" : "",
+			 ret);
+	else if (in->state != PM_STARTED)
 		FZ_CHECK(ret == -EBUSY || (poll && !in->poll_queues && ret == -EINVAL),
 			 "blkio_add_%squeue before start returned %d",
 			 poll ? "poll_" : "", ret);

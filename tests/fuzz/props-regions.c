@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "props-fuzz.h"
+#include "test-driver.h"
 
 static int free_slot(struct pz_inst *in)
 {
@@ -183,6 +184,28 @@ static int make_candidate(struct pz_inst *in, struct fz_in *fz)
 	return same_as_other_slot(in, j);
 }
 
+static bool overlap(const struct blkio_mem_region *x,
+		    const struct blkio_mem_region *y)
+{
+	uintptr_t xa = (uintptr_t)x->addr, ya = (uintptr_t)y->addr;
+
+	return xa < ya + y->len && ya < xa + x->len;
+}
+
+/* A driver whose regions must be disjoint refuses an overlapping one. */
+static bool overlaps_mapped(const struct pz_inst *in, int j)
+{
+	int i;
+
+	if (!test_driver()->mem_regions_disjoint)
+		return false;
+	for (i = 0; i < PZ_MAX_REGIONS; i++)
+		if (i != j && in->regions[i].mapped &&
+		    overlap(&in->regions[i].r, &in->regions[j].r))
+			return true;
+	return false;
+}
+
 static int expect_map(const struct pz_inst *in, int j, bool *any, int *alt)
 {
 	const struct pz_region *s = &in->regions[j];
@@ -206,6 +229,8 @@ static int expect_map(const struct pz_inst *in, int j, bool *any, int *alt)
 	for (i = 0; i < PZ_MAX_REGIONS; i++)
 		if (in->regions[i].mapped && same_region(&in->regions[i].r, &s->r))
 			return -EINVAL;
+	if (overlaps_mapped(in, j))
+		return -EINVAL;
 	if (!s->allocated)
 		*any = true;	/* io_uring may register it, or not */
 	return 0;

@@ -31,7 +31,8 @@ static uint8_t *buf;
 
 static void open_file(bool direct)
 {
-	const struct iot_opts o = { .direct = direct, .num_queues = 2 };
+	const struct iot_opts o = { .direct = direct,
+				    .num_queues = iot_max_queues(2) };
 
 	path = iot_make_file("cfd", FILE_SIZE, 1);
 	b = iot_open(path, &o);
@@ -83,9 +84,14 @@ START_TEST(test_fd_properties)
 	ck_assert_int_eq(blkioq_get_completion_fd(q), fd);
 
 	/* Each queue has its own fd. */
-	ck_assert_ptr_nonnull(q1);
-	ck_assert_int_ge(blkioq_get_completion_fd(q1), 0);
-	ck_assert_int_ne(blkioq_get_completion_fd(q1), fd);
+	if (iot_max_queues(2) < 2) {
+		iot_note_skip("fd_properties: each queue's own fd",
+			      "the export has 1 queue");
+	} else {
+		ck_assert_ptr_nonnull(q1);
+		ck_assert_int_ge(blkioq_get_completion_fd(q1), 0);
+		ck_assert_int_ne(blkioq_get_completion_fd(q1), fd);
+	}
 
 	/* Nothing happened yet: an empty non-blocking read says EAGAIN. */
 	iot_drain_fd(fd);

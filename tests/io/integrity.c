@@ -50,9 +50,16 @@ static void setup_direct(void)
 	ck_assert_int_le(align, 4096);
 }
 
+/* As many as the driver can start (a backend's export may have 1). */
+static int nr_queues;
+
 static void setup_queues(void)
 {
-	open_instance(true, NR_THREADS);
+	nr_queues = iot_max_queues(NR_THREADS);
+	if (nr_queues < NR_THREADS)
+		fprintf(stderr, "several_queues: %d queue(s) and threads, the "
+			"most the export has\n", nr_queues);
+	open_instance(true, nr_queues);
 }
 
 static void teardown(void)
@@ -276,33 +283,33 @@ START_TEST(test_several_queues)
 	struct worker w[NR_THREADS];
 	int i;
 
-	for (i = 0; i < NR_THREADS; i++) {
+	for (i = 0; i < nr_queues; i++) {
 		w[i] = (struct worker){
 			.q = blkio_get_queue(b, i), .index = i,
-			.base = (uint64_t)i * (FILE_SIZE / NR_THREADS),
-			.len = FILE_SIZE / NR_THREADS,
+			.base = (uint64_t)i * (FILE_SIZE / (unsigned)nr_queues),
+			.len = FILE_SIZE / (unsigned)nr_queues,
 		};
 		w[i].data = iot_alloc(w[i].len);
 		w[i].back = iot_alloc(w[i].len);
 		ck_assert_ptr_nonnull(w[i].q);
 	}
-	for (i = 0; i < NR_THREADS; i++)
+	for (i = 0; i < nr_queues; i++)
 		ck_assert_int_eq(pthread_create(&w[i].thread, NULL,
 						queue_worker, &w[i]), 0);
-	for (i = 0; i < NR_THREADS; i++)
+	for (i = 0; i < nr_queues; i++)
 		pthread_join(w[i].thread, NULL);
-	for (i = 0; i < NR_THREADS; i++) {
+	for (i = 0; i < nr_queues; i++) {
 		ck_assert_msg(!w[i].failure, "queue %d: %s", i, w[i].failure);
 		verify_file(w[i].base, w[i].len, 50 + (uint32_t)i);
 	}
-	for (i = NR_THREADS - 1; i >= 0; i--) {
+	for (i = nr_queues - 1; i >= 0; i--) {
 		iot_free(w[i].back);
 		iot_free(w[i].data);
 	}
 
 	/* Each queue reads what another one wrote. */
-	for (i = 0; i < NR_THREADS; i++) {
-		struct blkioq *qq = blkio_get_queue(b, (i + 1) % NR_THREADS);
+	for (i = 0; i < nr_queues; i++) {
+		struct blkioq *qq = blkio_get_queue(b, (i + 1) % nr_queues);
 		uint8_t *r = iot_alloc(1 << 20);
 
 		blkioq_read(qq, w[i].base, r, 1 << 20, r, 0);

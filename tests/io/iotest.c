@@ -33,6 +33,18 @@ bool iot_under_valgrind(void)
 	return p && strstr(p, "vgpreload");
 }
 
+int iot_max_queues(int want)
+{
+	const struct test_driver *d = test_driver();
+	int n;
+
+	/* A fixed device has the queues its VM gave it (tests/vm). */
+	if (!d->needs_backend || d->fixed_device)
+		return want;
+	n = test_driver_export_queues();
+	return n < want ? n : want;
+}
+
 void iot_note_skip(const char *what, const char *why)
 {
 	fprintf(stderr, "SKIP case %s: %s\n", what, why);

@@ -33,6 +33,13 @@ bool iot_reference(void);
 /* True when the program runs under valgrind. */
 bool iot_under_valgrind(void);
 
+/*
+ * The most queues an instance of the driver under test can start: the
+ * export's queue count for a backend's (BLKIO_TEST_QSD_QUEUES, 1 in the
+ * loop-1q variant), else @want; never more than @want.
+ */
+int iot_max_queues(int want);
+
 /* Print why a case is not run (reference mode, missing device, ...). */
 void iot_note_skip(const char *what, const char *why);
 

@@ -5,12 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <time.h>
 #include <unistd.h>
 
-#include <linux/loop.h>
-
+#include "test-driver.h"
 #include "vu-test.h"
 
 int vut_export_queues(void)
@@ -18,13 +16,6 @@ int vut_export_queues(void)
 	const char *v = getenv("BLKIO_TEST_QSD_QUEUES");
 
 	return v && atoi(v) > 0 ? atoi(v) : 1;
-}
-
-static bool export_loop(void)
-{
-	const char *v = getenv("BLKIO_TEST_EXPORT");
-
-	return v && strcmp(v, "loop") == 0;
 }
 
 static void skip(const char *why)
@@ -60,37 +51,19 @@ static char *make_file(uint64_t size, uint32_t seed, int *fdp)
 }
 
 /*
- * A loop device over the file, autoclear, held open by t->fd.  Tests
- * running in parallel may grab the same free device: try the next one.
+ * A loop device over the file (tests/common/loop.h: direct I/O,
+ * autoclear); t->fd becomes the device, so vut_pread() sees what the
+ * export's readers see.
  */
 static void attach_loop(struct vut *t)
 {
-	struct loop_config cfg = { .info.lo_flags = LO_FLAGS_AUTOCLEAR };
-	int ctl, nr, dev, tries;
+	const char *why;
 
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		skip("no /dev/loop-control: a loop export needs loop devices and root");
-	cfg.fd = (unsigned)t->fd;
-	for (tries = 0; tries < 50; tries++) {
-		nr = ioctl(ctl, LOOP_CTL_GET_FREE);
-		ck_assert_msg(nr >= 0, "LOOP_CTL_GET_FREE: %s", strerror(errno));
-		free(t->loop);
-		ck_assert(asprintf(&t->loop, "/dev/loop%d", nr) > 0);
-		dev = open(t->loop, O_RDWR | O_CLOEXEC);
-		ck_assert_msg(dev >= 0, "open %s: %s", t->loop, strerror(errno));
-		if (ioctl(dev, LOOP_CONFIGURE, &cfg) == 0)
-			break;
-		ck_assert_msg(errno == EBUSY, "LOOP_CONFIGURE %s: %s", t->loop,
-			      strerror(errno));
-		close(dev);
-		dev = -1;
-		usleep(10000);
-	}
-	close(ctl);
-	ck_assert_msg(dev >= 0, "no free loop device after %d tries", tries);
+	if (loop_attach_file(&t->loop, t->file, &why) < 0)
+		skip(why);
 	close(t->fd);
-	t->fd = dev;
+	t->fd = open(t->loop.path, O_RDWR | O_CLOEXEC);
+	ck_assert_msg(t->fd >= 0, "open %s: %s", t->loop.path, strerror(errno));
 }
 
 void vut_start(struct vut *t, const struct vut_opts *o)
@@ -124,9 +97,9 @@ void vut_setup(struct vut *t, const struct vut_opts *o)
 		skip("qemu-storage-daemon is not installed (package qemu-system-common)");
 	t->size = o->size ? o->size : 64 << 20;
 	t->file = make_file(t->size, o->seed, &t->fd);
-	if (export_loop())
+	if (test_driver_export_loop())
 		attach_loop(t);
-	ret = qsd_start(&t->qsd, t->loop ? t->loop : t->file, &qo, why,
+	ret = qsd_start(&t->qsd, t->loop.path ? t->loop.path : t->file, &qo, why,
 			sizeof(why));
 	ck_assert_msg(ret == 0, "qemu-storage-daemon: %s", why);
 	ck_assert_int_eq(blkio_create("virtio-blk-vhost-user", &t->b), 0);
@@ -148,7 +121,7 @@ void vut_teardown(struct vut *t)
 		unlink(t->file);
 		free(t->file);
 	}
-	free(t->loop);
+	loop_detach(&t->loop);
 }
 
 void vut_pread(struct vut *t, void *buf, size_t len, uint64_t offset)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
  * Shared helpers of the virtio-blk-vhost-user tests: a scratch file (or
- * a loop device over it, BLKIO_TEST_EXPORT=loop) exported by
+ * a loop device over it, BLKIO_TEST_QSD_EXPORT=loop) exported by
  * qemu-storage-daemon with BLKIO_TEST_QSD_QUEUES queues, an instance
  * connected to it, and buffers in a mapped memory region.
  */
@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "blkio.h"
+#include "loop.h"
 #include "qsd.h"
 #include "test-pattern.h"
 
@@ -20,7 +21,7 @@ struct vut {
 	struct qsd qsd;
 	int fd;			/* the exported file or device, for pread */
 	char *file;		/* the scratch file's path */
-	char *loop;		/* /dev/loopN when exporting a loop device */
+	struct loopdev loop;	/* path set when exporting a loop device */
 	uint64_t size;
 	struct blkio *b;
 	struct blkio_mem_region region;

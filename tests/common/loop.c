@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (MIT OR Apache-2.0) */
 /*
- * Loop device set-up for the tests (see loop.h).
+ * Loop device set-up for the tests (see loop.h): tests/io, tests/vhost-user
+ * and the loop exports of test_driver_export().
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "iotest.h"
 #include "loop.h"
+#include "test-pattern.h"
 
 /* Run a command line, return its first output line (malloc'ed) or NULL. */
 static char *run_line(const char *cmd)
@@ -40,12 +41,15 @@ static char *run_line(const char *cmd)
 
 static int make_backing(char **namep, uint64_t size, uint32_t seed)
 {
+	const char *dir = getenv("BLKIO_TEST_DIR");
 	const size_t chunk = 1 << 20;
 	char *buf = NULL;
 	uint64_t off;
 	int fd;
 
-	if (asprintf(namep, "%s/io-loop-XXXXXX", iot_dir()) < 0)
+	if (!dir || !*dir)
+		dir = "/tmp";
+	if (asprintf(namep, "%s/io-loop-XXXXXX", dir) < 0)
 		return -ENOMEM;
 	fd = mkstemp(*namep);
 	if (fd < 0 || ftruncate(fd, (off_t)size) != 0)
@@ -87,13 +91,8 @@ static bool set_autoclear(int fd)
 	return ioctl(fd, LOOP_SET_STATUS64, &info) == 0;
 }
 
-int loop_attach(struct loopdev *ld, uint64_t size, uint32_t seed,
-		const char **why)
+int loop_available(const char **why)
 {
-	char *backing, *cmd;
-
-	memset(ld, 0, sizeof(*ld));
-	ld->hold_fd = -1;
 	if (geteuid() != 0) {
 		*why = "loop devices need root";
 		return -EPERM;
@@ -106,21 +105,43 @@ int loop_attach(struct loopdev *ld, uint64_t size, uint32_t seed,
 		*why = "losetup (util-linux) is not installed";
 		return -ENOENT;
 	}
-	if (make_backing(&backing, size, seed) != 0) {
-		*why = "cannot create the backing file";
-		return -EIO;
+	return 0;
+}
+
+/* losetup runs in another process: name our /proc/self by our pid. */
+static char *file_for_losetup(const char *file)
+{
+	char *path;
+
+	if (strncmp(file, "/proc/self/", 11) == 0) {
+		if (asprintf(&path, "/proc/%d/%s", (int)getpid(), file + 11) < 0)
+			return NULL;
+		return path;
 	}
-	if (asprintf(&cmd, "losetup -f --show --direct-io=on '%s' 2>/dev/null",
-		     backing) < 0) {
-		unlink(backing);
-		free(backing);
+	return strdup(file);
+}
+
+int loop_attach_file(struct loopdev *ld, const char *file, const char **why)
+{
+	char *path, *cmd;
+	int ret;
+
+	memset(ld, 0, sizeof(*ld));
+	ld->hold_fd = -1;
+	ret = loop_available(why);
+	if (ret < 0)
+		return ret;
+	path = file_for_losetup(file);
+	if (!path || strchr(path, '\'') ||
+	    asprintf(&cmd, "losetup -f --show --direct-io=on '%s' 2>/dev/null",
+		     path) < 0) {
+		*why = "cannot name the file for losetup";
+		free(path);
 		return -ENOMEM;
 	}
+	free(path);
 	ld->path = run_line(cmd);
 	free(cmd);
-	/* The device holds the file now; its name is no longer needed. */
-	unlink(backing);
-	free(backing);
 	if (!ld->path || strncmp(ld->path, "/dev/", 5) != 0) {
 		*why = "losetup -f --direct-io=on failed";
 		free(ld->path);
@@ -128,7 +149,6 @@ int loop_attach(struct loopdev *ld, uint64_t size, uint32_t seed,
 		return -EIO;
 	}
 	ld->name = strdup(ld->path + 5);
-	ld->size = size;
 	ld->hold_fd = open(ld->path, O_RDONLY | O_CLOEXEC);
 	if (ld->hold_fd < 0 || !set_autoclear(ld->hold_fd)) {
 		*why = "cannot open the loop device or make it autoclear";
@@ -136,6 +156,30 @@ int loop_attach(struct loopdev *ld, uint64_t size, uint32_t seed,
 		return -EIO;
 	}
 	return 0;
+}
+
+int loop_attach(struct loopdev *ld, uint64_t size, uint32_t seed,
+		const char **why)
+{
+	char *backing;
+	int ret;
+
+	memset(ld, 0, sizeof(*ld));
+	ld->hold_fd = -1;
+	ret = loop_available(why);
+	if (ret < 0)
+		return ret;
+	if (make_backing(&backing, size, seed) != 0) {
+		*why = "cannot create the backing file";
+		return -EIO;
+	}
+	ret = loop_attach_file(ld, backing, why);
+	/* The device holds the file now; its name is no longer needed. */
+	unlink(backing);
+	free(backing);
+	if (ret == 0)
+		ld->size = size;
+	return ret;
 }
 
 void loop_detach(struct loopdev *ld)
