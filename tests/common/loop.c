@@ -121,14 +121,20 @@ static char *file_for_losetup(const char *file)
 	return strdup(file);
 }
 
+/* An empty ld (nothing to detach), once loop devices can be used here. */
+static int loop_prepare(struct loopdev *ld, const char **why)
+{
+	memset(ld, 0, sizeof(*ld));
+	ld->hold_fd = -1;
+	return loop_available(why);
+}
+
 int loop_attach_file(struct loopdev *ld, const char *file, const char **why)
 {
 	char *path, *cmd;
 	int ret;
 
-	memset(ld, 0, sizeof(*ld));
-	ld->hold_fd = -1;
-	ret = loop_available(why);
+	ret = loop_prepare(ld, why);
 	if (ret < 0)
 		return ret;
 	path = file_for_losetup(file);
@@ -164,9 +170,7 @@ int loop_attach(struct loopdev *ld, uint64_t size, uint32_t seed,
 	char *backing;
 	int ret;
 
-	memset(ld, 0, sizeof(*ld));
-	ld->hold_fd = -1;
-	ret = loop_available(why);
+	ret = loop_prepare(ld, why);
 	if (ret < 0)
 		return ret;
 	if (make_backing(&backing, size, seed) != 0) {
