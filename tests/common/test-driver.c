@@ -239,6 +239,17 @@ bool test_driver_export_loop(void)
 	exit(1);
 }
 
+void test_driver_require_export(void)
+{
+	const char *why;
+
+	if (test_driver_export_loop() && loop_available(&why) < 0) {
+		printf("SKIP: BLKIO_TEST_QSD_EXPORT=loop: %s\n", why);
+		fflush(stdout);
+		exit(77);
+	}
+}
+
 static bool is_block_device(const char *image)
 {
 	struct stat st;

@@ -284,6 +284,14 @@ int test_driver_export_queues(void);
 bool test_driver_export_loop(void);
 
 /*
+ * Exit 77 (skip), saying why, when this run's export variant cannot be
+ * made on this machine (BLKIO_TEST_QSD_EXPORT=loop without root or loop
+ * devices): before a test program forks its cases, which would each
+ * fail on it instead.
+ */
+void test_driver_require_export(void);
+
+/*
  * Buffers for I/O (test-arena.c): page-aligned and zeroed; for drivers
  * that need memory regions they lie in a memfd that
  * test_driver_map_arena() maps into an instance (after blkio_start()).

@@ -305,9 +305,11 @@ bool iot_fd_readable(int fd, int timeout_ms)
 
 int iot_run(Suite *s)
 {
-	SRunner *sr = srunner_create(s);
+	SRunner *sr;
 	int failed;
 
+	test_driver_require_export();
+	sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -119,6 +119,7 @@ int main(void)
 	TCase *tc;
 	int failed;
 
+	test_driver_require_export();
 	path = rb_scratch_file(FILE_SIZE);
 	s = suite_create("exactly-once");
 	tc = tcase_create("load");
