@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "loop.h"
+#include "qsd.h"
 #include "test-pattern.h"
 
 /* Run a command line, return its first output line (malloc'ed) or NULL. */
@@ -108,19 +109,6 @@ int loop_available(const char **why)
 	return 0;
 }
 
-/* losetup runs in another process: name our /proc/self by our pid. */
-static char *file_for_losetup(const char *file)
-{
-	char *path;
-
-	if (strncmp(file, "/proc/self/", 11) == 0) {
-		if (asprintf(&path, "/proc/%d/%s", (int)getpid(), file + 11) < 0)
-			return NULL;
-		return path;
-	}
-	return strdup(file);
-}
-
 /* An empty ld (nothing to detach), once loop devices can be used here. */
 static int loop_prepare(struct loopdev *ld, const char **why)
 {
@@ -137,7 +125,8 @@ int loop_attach_file(struct loopdev *ld, const char *file, const char **why)
 	ret = loop_prepare(ld, why);
 	if (ret < 0)
 		return ret;
-	path = file_for_losetup(file);
+	/* losetup runs in another process. */
+	path = path_for_other_process(file);
 	if (!path || strchr(path, '\'') ||
 	    asprintf(&cmd, "losetup -f --show --direct-io=on '%s' 2>/dev/null",
 		     path) < 0) {

@@ -35,17 +35,16 @@ const char *qsd_binary(void)
 	return NULL;
 }
 
-/* Another process cannot open our /proc/self: name it by our pid. */
-static char *image_for_daemon(const char *image)
+char *path_for_other_process(const char *path)
 {
-	char *path;
+	char *named;
 
-	if (strncmp(image, "/proc/self/", 11) == 0) {
-		if (asprintf(&path, "/proc/%d/%s", (int)getpid(), image + 11) < 0)
+	if (strncmp(path, "/proc/self/", 11) == 0) {
+		if (asprintf(&named, "/proc/%d/%s", (int)getpid(), path + 11) < 0)
 			return NULL;
-		return path;
+		return named;
 	}
-	return strdup(image);
+	return strdup(path);
 }
 
 static bool listening(const char *sock)
@@ -137,7 +136,7 @@ int qsd_start(struct qsd *q, const char *image, const struct qsd_opts *o,
 			 "(Debian package qemu-system-common)");
 		return -ENOENT;
 	}
-	img = image_for_daemon(image);
+	img = path_for_other_process(image);
 	if (!img || stat(img, &st) < 0) {
 		snprintf(why, len, "image %s: %s", image, strerror(errno));
 		free(img);

@@ -32,6 +32,12 @@ struct qsd_opts {
 int qsd_start(struct qsd *q, const char *image, const struct qsd_opts *o,
 	      char *why, size_t len);
 
+/*
+ * A name of @path that another process can open (our /proc/self/... by
+ * our pid), malloc'ed; NULL when out of memory.
+ */
+char *path_for_other_process(const char *path);
+
 /* Stop the daemon and wait for it (nothing if not running). */
 void qsd_stop(struct qsd *q);
 

@@ -244,19 +244,6 @@ out:
 	_exit(0);
 }
 
-/* Another process cannot open our /proc/self: name it by our pid. */
-static char *image_for_daemon(const char *image)
-{
-	char *path;
-
-	if (strncmp(image, "/proc/self/", 11) == 0) {
-		if (asprintf(&path, "/proc/%d/%s", (int)getpid(), image + 11) < 0)
-			return NULL;
-		return path;
-	}
-	return strdup(image);
-}
-
 /* Start the helper with the two pipe ends it keeps, and nothing else. */
 static pid_t spawn_helper(int report_w, int hold_r,
 			  const char *img, bool blockdev,
@@ -327,7 +314,7 @@ int vduse_start(struct vduse *v, const char *image, const struct vduse_opts *o,
 			 strerror(errno));
 		return -ENODEV;
 	}
-	img = image_for_daemon(image);
+	img = path_for_other_process(image);
 	if (!img || stat(img, &st) < 0) {
 		snprintf(why, len, "image %s: %s", image, strerror(errno));
 		free(img);
