@@ -193,6 +193,41 @@ START_TEST(test_write_registered)
 }
 END_TEST
 
+/*
+ * A buffer in no region, with the property on: plain READ and WRITE,
+ * the data right; and a read in the region right after is registered
+ * again (the queue's cached region is looked up afresh, not stale).
+ */
+START_TEST(test_outside_then_inside)
+{
+	uint8_t *outside = iot_alloc(BLK);
+	uint8_t *back = iot_alloc(BLK);
+	struct fx f;
+
+	setup_fx(&f, true, false);
+	cover(&f);
+	ck_assert_msg(read_registered(&f, f.q), "READ into a registered "
+		      "region did not use the registered buffer");
+	blkioq_read(f.q, 11 * BLK, outside, BLK, NULL, 0);
+	run1(f.q);
+	ck_assert_uint_eq(test_check(outside, BLK, 11 * BLK, SEED), BLK);
+	test_fill(outside, BLK, 12 * BLK, SEED + 2);
+	blkioq_write(f.q, 12 * BLK, outside, BLK, NULL, 0);
+	run1(f.q);
+	iot_pread(file, back, BLK, 12 * BLK);
+	ck_assert_uint_eq(test_check(back, BLK, 12 * BLK, SEED + 2), BLK);
+	memset(f.alias, 0, BLK);
+	ck_assert_msg(read_registered(&f, f.q), "a READ into the region "
+		      "after one outside it was not registered");
+	/* Put the block back for the other cases. */
+	test_fill(back, BLK, 12 * BLK, SEED);
+	iot_pwrite(file, back, BLK, 12 * BLK);
+	free(outside);
+	free(back);
+	teardown_fx(&f);
+}
+END_TEST
+
 /* Linux 6.15 has READV_FIXED and WRITEV_FIXED. */
 static bool kernel_has_vectored_fixed(void)
 {
@@ -343,6 +378,7 @@ static Suite *fixed_suite(void)
 	tcase_add_test(tc, test_read_registered);
 	tcase_add_test(tc, test_write_registered);
 	tcase_add_test(tc, test_readv_registered);
+	tcase_add_test(tc, test_outside_then_inside);
 	tcase_add_test(tc, test_added_queue);
 	tcase_add_test(tc, test_pinning);
 	tcase_add_test(tc, test_unmapped_before_submission);
