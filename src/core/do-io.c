@@ -102,7 +102,13 @@ static void give_back(struct blkioq *q, const struct blkio_completion *c, int n)
 	queue_signal(q);
 }
 
-int do_io_result(struct blkioq *q, const struct do_io_ctx *ctx, int ret)
+/*
+ * What blkioq_do_io() returns for a call that ended with queue_ops.do_io's
+ * ret: ctx->filled, or ret when it failed, the completions in ctx->c then
+ * given back to the queue for a later call.
+ */
+static int do_io_result(struct blkioq *q, const struct do_io_ctx *ctx,
+			int ret)
 {
 	if (unlikely(ret < 0)) {
 		give_back(q, ctx->c, ctx->filled);
@@ -176,12 +182,21 @@ BLKIO_EXPORT int blkioq_do_io(struct blkioq *q,
 			      int min_completions, int max_completions,
 			      struct timespec *timeout)
 {
-	/* The common call goes straight to the driver: a tail call. */
-	if (likely(q && !timeout && q->ops->do_io_fast &&
+	/*
+	 * The common call goes straight to the driver (a tail call), to its
+	 * do_io_fast where it has one, else to its do_io with no more than
+	 * the context to build.
+	 */
+	if (likely(q && !timeout &&
 		   plain_args(completions, min_completions, max_completions) &&
-		   !q->done.head && !q->deferred.head))
-		return q->ops->do_io_fast(q, completions, min_completions,
-					  max_completions);
+		   !q->done.head && !q->deferred.head)) {
+		if (q->ops->do_io_fast)
+			return q->ops->do_io_fast(q, completions,
+						  min_completions,
+						  max_completions);
+		return do_io_resume(q, completions, min_completions,
+				    max_completions, 0);
+	}
 	return do_io(q, completions, min_completions, max_completions,
 		     timeout, NULL, false);
 }

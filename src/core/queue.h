@@ -67,9 +67,10 @@ struct queue_ops {
 	/*
 	 * The common blkioq_do_io() call straight from the exported
 	 * function: arguments valid, no timeout, no signal mask, nothing on
-	 * q->done or q->deferred (may be NULL).  Returns what blkioq_do_io()
-	 * returns; whatever it cannot finish on its own it hands to
-	 * do_io_resume() with the completions it already wrote.
+	 * q->done or q->deferred.  Returns what blkioq_do_io() returns;
+	 * whatever it cannot finish on its own it hands to do_io_resume()
+	 * with the completions it already wrote.  May be NULL: that call
+	 * then goes to do_io, the core building no more than the context.
 	 */
 	int (*do_io_fast)(struct blkioq *q, struct blkio_completion *c,
 			  int min, int max);
@@ -181,13 +182,6 @@ static inline void queue_defer(struct blkioq *q, struct req *r)
  */
 int do_io_resume(struct blkioq *q, struct blkio_completion *c, int min,
 		 int max, int filled);
-
-/*
- * What blkioq_do_io() returns for a call that ended with queue_ops.do_io's
- * ret: ctx->filled, or ret when it failed, the completions in ctx->c then
- * given back to the queue for a later call (src/core/do-io.c).
- */
-int do_io_result(struct blkioq *q, const struct do_io_ctx *ctx, int ret);
 
 /* Time left of ctx->budget (never negative); src/core/do-io.c. */
 void do_io_time_left(const struct do_io_ctx *ctx, struct timespec *left);

@@ -333,18 +333,6 @@ int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 	return 0;
 }
 
-/*
- * blkioq_do_io()'s common call (no timeout, no signal mask) straight
- * from the exported function, without the core's general path.
- */
-int aio_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
-		   int max)
-{
-	struct do_io_ctx ctx = { .c = c, .min = min, .max = max };
-
-	return do_io_result(q, &ctx, aio_do_io(q, &ctx));
-}
-
 /* Whether completions may wait for a blkioq_do_io() call. */
 static bool events_pending(const struct aio_queue *aq)
 {

@@ -13,7 +13,6 @@
 static const struct queue_ops aio_queue_ops = {
 	.submit = aio_submit,
 	.do_io = aio_do_io,
-	.do_io_fast = aio_do_io_fast,
 	.set_completion_fd_enabled = aio_set_completion_fd_enabled,
 	.run_deferred = aio_run_deferred,
 	.zones = true,

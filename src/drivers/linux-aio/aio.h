@@ -107,8 +107,6 @@ void aio_refill(struct aio_queue *aq);
 
 /* aio-do-io.c */
 int aio_do_io(struct blkioq *q, struct do_io_ctx *ctx);
-int aio_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
-		   int max);
 void aio_set_completion_fd_enabled(struct blkioq *q, bool enable);
 void aio_run_deferred(struct blkioq *q, struct do_io_ctx *ctx);
 

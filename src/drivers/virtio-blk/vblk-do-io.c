@@ -260,7 +260,7 @@ static void settle_notifications(struct vblk_queue *vbq)
 		queue_signal(&vbq->q);
 }
 
-static inline int do_io(struct blkioq *q, struct do_io_ctx *ctx)
+int vblk_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 {
 	struct vblk_queue *vbq = vblk_queue(q);
 	int ret = 0;
@@ -274,24 +274,6 @@ static inline int do_io(struct blkioq *q, struct do_io_ctx *ctx)
 	}
 	settle_notifications(vbq);
 	return ret;
-}
-
-int vblk_do_io(struct blkioq *q, struct do_io_ctx *ctx)
-{
-	return do_io(q, ctx);
-}
-
-/*
- * blkioq_do_io()'s common call (no timeout, no signal mask) straight
- * from the exported function: the same work without the core's general
- * path in between.
- */
-int vblk_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
-		    int max)
-{
-	struct do_io_ctx ctx = { .c = c, .min = min, .max = max };
-
-	return do_io_result(q, &ctx, do_io(q, &ctx));
 }
 
 void vblk_set_completion_fd_enabled(struct blkioq *q, bool enable)

@@ -17,7 +17,6 @@
 static const struct queue_ops vblk_queue_ops = {
 	.submit = vblk_submit,
 	.do_io = vblk_do_io,
-	.do_io_fast = vblk_do_io_fast,
 	.set_completion_fd_enabled = vblk_set_completion_fd_enabled,
 	.poll_takes_all = true,
 };

@@ -314,8 +314,6 @@ void vblk_fail_all(struct vblk_queue *vbq, struct do_io_ctx *ctx);
 
 /* vblk-do-io.c: queue_ops.do_io and the completion-fd hint */
 int vblk_do_io(struct blkioq *q, struct do_io_ctx *ctx);
-int vblk_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
-		    int max);
 void vblk_set_completion_fd_enabled(struct blkioq *q, bool enable);
 void vblk_drain(struct vblk_queue *vbq);
 
