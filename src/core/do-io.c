@@ -99,6 +99,7 @@ static void give_back(struct blkioq *q, const struct blkio_completion *c, int n)
 		r->ret = c[n].ret;
 		req_list_push_front(&q->done, r);
 	}
+	queue_leave_fast(q);
 	queue_signal(q);
 }
 
@@ -151,7 +152,15 @@ static int do_io(struct blkioq *q, struct blkio_completion *c, int min,
 
 	if (unlikely(timeout))
 		do_io_time_left(&ctx, timeout);
-	return do_io_result(q, &ctx, ret);
+	ret = do_io_result(q, &ctx, ret);
+	queue_refresh_fast(q);
+	return ret;
+}
+
+int do_io_general(struct blkioq *q, struct blkio_completion *c, int min,
+		  int max)
+{
+	return do_io(q, c, min, max, NULL, NULL, false);
 }
 
 __attribute__((noinline))
@@ -182,21 +191,11 @@ BLKIO_EXPORT int blkioq_do_io(struct blkioq *q,
 			      int min_completions, int max_completions,
 			      struct timespec *timeout)
 {
-	/*
-	 * The common call goes straight to the driver (a tail call), to its
-	 * do_io_fast where it has one, else to its do_io with no more than
-	 * the context to build.
-	 */
+	/* The common call: a tail call, see struct blkioq's fast. */
 	if (likely(q && !timeout &&
-		   plain_args(completions, min_completions, max_completions) &&
-		   !q->done.head && !q->deferred.head)) {
-		if (q->ops->do_io_fast)
-			return q->ops->do_io_fast(q, completions,
-						  min_completions,
-						  max_completions);
-		return do_io_resume(q, completions, min_completions,
-				    max_completions, 0);
-	}
+		   plain_args(completions, min_completions, max_completions)))
+		return q->fast(q, completions, min_completions,
+			       max_completions);
 	return do_io(q, completions, min_completions, max_completions,
 		     timeout, NULL, false);
 }

@@ -30,6 +30,7 @@ int queue_init(struct blkioq *q, const struct queue_ops *ops, bool poll,
 	       unsigned initial_reqs)
 {
 	q->ops = ops;
+	queue_use_fast(q, true);
 	q->poll = poll;
 	q->completion_fd = -1;
 	q->completion_fd_enabled = true;
@@ -85,5 +86,36 @@ void queue_post(struct blkioq *q, struct req *r, int ret, const char *msg)
 	r->ret = ret;
 	r->error_msg = msg;
 	req_list_push(&q->done, r);
+	queue_leave_fast(q);
 	queue_signal(q);
+}
+
+/*
+ * The common blkioq_do_io() call of a driver without do_io_fast: its
+ * do_io with no more than the context built.
+ */
+static int do_io_plain(struct blkioq *q, struct blkio_completion *c, int min,
+		       int max)
+{
+	return do_io_resume(q, c, min, max, 0);
+}
+
+/*
+ * Whether the common call may go to the driver's do_io_fast (a driver
+ * turns it off while its queue needs its general path every time).
+ */
+void queue_use_fast(struct blkioq *q, bool on)
+{
+	q->fast_default = on && q->ops->do_io_fast ? q->ops->do_io_fast :
+						     do_io_plain;
+	queue_refresh_fast(q);
+}
+
+/* After the lists of struct blkioq's comment changed: see there. */
+void queue_refresh_fast(struct blkioq *q)
+{
+	if (q->done.head || q->deferred.head || q->backlog.head)
+		q->fast = do_io_general;
+	else
+		q->fast = q->fast_default;
 }

@@ -18,9 +18,24 @@
 #include "req.h"
 
 struct queue_ops;
+struct blkioq;
+
+/* blkioq_do_io() with valid arguments, no timeout and no signal mask. */
+typedef int do_io_fast_fn(struct blkioq *q, struct blkio_completion *c,
+			  int min, int max);
 
 /* Everything one queue owns on the data path; used by one thread at a time. */
 struct blkioq {
+	/*
+	 * Where blkioq_do_io()'s common call goes: fast_default while the
+	 * completion list, the deferred list and the backlog are empty,
+	 * else the general path (do_io_general()).  Every push onto those
+	 * lists switches it to the general path, which switches it back
+	 * once they are empty (queue_refresh_fast()); so the common call
+	 * tests none of them.
+	 */
+	do_io_fast_fn *fast;
+	do_io_fast_fn *fast_default;	/* queue_use_fast() */
 	const struct queue_ops *ops;
 
 	struct req *free_reqs;		/* slots ready for new requests */
@@ -67,13 +82,12 @@ struct queue_ops {
 	/*
 	 * The common blkioq_do_io() call straight from the exported
 	 * function: arguments valid, no timeout, no signal mask, nothing on
-	 * q->done or q->deferred.  Returns what blkioq_do_io() returns;
+	 * q->done, q->deferred or q->backlog (struct blkioq, fast).  Returns what blkioq_do_io() returns;
 	 * whatever it cannot finish on its own it hands to do_io_resume()
 	 * with the completions it already wrote.  May be NULL: that call
 	 * then goes to do_io, the core building no more than the context.
 	 */
-	int (*do_io_fast)(struct blkioq *q, struct blkio_completion *c,
-			  int min, int max);
+	do_io_fast_fn *do_io_fast;
 
 	/*
 	 * Notifications on the completion fd are wanted (enable) or not
@@ -112,6 +126,18 @@ void queue_fini(struct blkioq *q);
 struct req *req_grow(struct blkioq *q);
 void queue_post(struct blkioq *q, struct req *r, int ret, const char *msg);
 void queue_signal(struct blkioq *q);
+void queue_use_fast(struct blkioq *q, bool on);
+void queue_refresh_fast(struct blkioq *q);
+
+/* The general blkioq_do_io() (src/core/do-io.c). */
+int do_io_general(struct blkioq *q, struct blkio_completion *c, int min,
+		  int max);
+
+/* Something went onto q->done, q->deferred or q->backlog. */
+static inline void queue_leave_fast(struct blkioq *q)
+{
+	q->fast = do_io_general;
+}
 
 /* Whether anyone may be waiting on the completion fd. */
 static inline bool queue_notifications_on(const struct blkioq *q)
@@ -139,18 +165,24 @@ static inline void backlog_push(struct blkioq *q, struct req *r)
 {
 	req_list_push(&q->backlog, r);
 	q->backlog_len++;
+	queue_leave_fast(q);
 }
 
 static inline void backlog_push_front(struct blkioq *q, struct req *r)
 {
 	req_list_push_front(&q->backlog, r);
 	q->backlog_len++;
+	queue_leave_fast(q);
 }
 
 static inline struct req *backlog_pop(struct blkioq *q)
 {
+	struct req *r = req_list_pop(&q->backlog);
+
 	q->backlog_len--;
-	return req_list_pop(&q->backlog);
+	if (!q->backlog.head)
+		queue_refresh_fast(q);
+	return r;
 }
 
 /*
@@ -174,6 +206,7 @@ static inline int do_io_check_outstanding(const struct blkioq *q,
 static inline void queue_defer(struct blkioq *q, struct req *r)
 {
 	req_list_push(&q->deferred, r);
+	queue_leave_fast(q);
 }
 
 /*

@@ -17,18 +17,17 @@
 
 /*
  * Publish prepared SQEs to the kernel.  liburing's own helper is private;
- * this is the same tail update for rings without SQPOLL.  Returns how many
- * SQEs the kernel has yet to consume.
+ * this is the same tail update for rings without SQPOLL, made whether or
+ * not the tail moved (rewriting the same value costs less than the test).
+ * sq->sqe_head is not kept: the kernel's tail is what was published.
+ * Returns how many SQEs the kernel has yet to consume.
  */
 static inline unsigned flush_sq(struct io_uring *ring)
 {
 	struct io_uring_sq *sq = &ring->sq;
 	unsigned tail = sq->sqe_tail;
 
-	if (sq->sqe_head != tail) {
-		sq->sqe_head = tail;
-		io_uring_smp_store_release(sq->ktail, tail);
-	}
+	io_uring_smp_store_release(sq->ktail, tail);
 	return tail - *sq->khead;
 }
 
@@ -107,10 +106,15 @@ static bool reap_slow(struct uring_queue *uq, struct req *r,
  * result is the one the request expects finishes it here; anything else
  * is the driver's to judge.  The CQE size is a constant in each copy
  * (big: 32-byte CQEs).
+ *
+ * The fast copy (uring_do_io_fast()) calls nothing: it stops before a
+ * CQE it cannot finish and returns ~filled (negative), leaving that CQE
+ * to the general path.  With no call in the loop its counters need no
+ * callee-saved registers.
  */
 static __attribute__((always_inline)) inline int
 reap_cqes(struct uring_queue *uq, struct blkio_completion *c, int filled,
-	  int max, const bool big)
+	  int max, const bool big, const bool fast)
 {
 	struct io_uring_cq *cq = &uq->ring.cq;
 	unsigned head = *cq->khead;
@@ -121,15 +125,20 @@ reap_cqes(struct uring_queue *uq, struct blkio_completion *c, int filled,
 			&cq->cqes[(head & cq->ring_mask) << big];
 		struct req *r = (struct req *)(uintptr_t)cqe->user_data;
 
-		head++;
-		if (likely(cqe->res == r->expect))
+		if (likely(cqe->res == r->expect)) {
+			head++;
 			c[filled++] = (struct blkio_completion){
 				.user_data = r->user_data,
 			};
-		else if (reap_slow(uq, r, cqe, &c[filled]))
+		} else if (fast) {
+			filled = ~filled;
+			break;
+		} else {
+			head++;
+			if (!reap_slow(uq, r, cqe, &c[filled]))
+				continue;
 			filled++;
-		else
-			continue;
+		}
 		req_free(&uq->q, r);
 	}
 	io_uring_smp_store_release(cq->khead, head);
@@ -141,8 +150,20 @@ reap_into(struct uring_queue *uq, struct blkio_completion *c, int filled,
 	  int max)
 {
 	if (uq->cqe_shift)
-		return reap_cqes(uq, c, filled, max, true);
-	return reap_cqes(uq, c, filled, max, false);
+		return reap_cqes(uq, c, filled, max, true, false);
+	return reap_cqes(uq, c, filled, max, false, false);
+}
+
+/*
+ * reap_into() for uring_do_io_fast(): ~filled (negative) when a CQE is
+ * left for the general path.  Rings with 32-byte CQEs never come here
+ * (uring_update_fast()).
+ */
+static __attribute__((always_inline)) inline int
+reap_fast(struct uring_queue *uq, struct blkio_completion *c, int filled,
+	  int max)
+{
+	return reap_cqes(uq, c, filled, max, false, true);
 }
 
 static __attribute__((always_inline)) inline void
@@ -517,27 +538,57 @@ int uring_do_io(struct blkioq *q, struct do_io_ctx *ctx)
 	return ret;
 }
 
-/*
- * blkioq_do_io() in the common case, straight from the exported function
- * (queue_ops.do_io_fast): no context to build, no frame in the core.  It
- * makes the same decisions as do_io_once() and hands anything else
- * (errors included) to the general path, with what it reaped so far.
- */
-int uring_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
-		     int max)
+/* The general path from uring_do_io_fast(), filled as reap_fast() left it. */
+static __attribute__((always_inline)) inline int
+fast_resume(struct uring_queue *uq, struct blkio_completion *c, int min,
+	    int max, int filled)
 {
-	struct uring_queue *uq = uring_queue(q);
-	struct io_uring_sq *sq = &uq->ring.sq;
-	unsigned to_submit, wait_nr;
-	int filled = 0, ret;
+	return do_io_resume(&uq->q, c, min, max, filled < 0 ? ~filled : filled);
+}
 
-	if (unlikely(q->backlog.head || uq->detour))
-		goto resume;
+/*
+ * The io_uring_enter of uring_do_io_fast() and the reaping after it; a
+ * copy at each of its two call sites, so that the one with nothing
+ * reaped yet keeps no count across the system call.
+ */
+static __attribute__((always_inline)) inline int
+fast_enter(struct uring_queue *uq, struct blkio_completion *c, int filled,
+	   int min, int max, unsigned to_submit, unsigned wait_nr)
+{
+	int ret = enter_inline(uq->enter_fd, to_submit, wait_nr,
+			       (wait_nr ? IORING_ENTER_GETEVENTS : 0) |
+			       uq->enter_flags);
+
+	if (unlikely(ret != (int)to_submit))
+		return do_io_resume(&uq->q, c, min, max, filled);
+	/* Usually not empty after a wait: no separate look first. */
+	filled = reap_fast(uq, c, filled, max);
+	/*
+	 * Done unless a CQE was left (filled < 0 <= min).  The kernel took
+	 * every SQE (ret), and reap_fast() makes no new ones.
+	 */
+	if (likely(filled >= min))
+		return filled;
+	return fast_resume(uq, c, min, max, filled);
+}
+
+/*
+ * uring_do_io_fast() when there is nothing to submit or nothing to wait
+ * for: look at the CQ first, and enter the kernel only if needed.  Its
+ * own function, so that the registers it needs cost the other case
+ * nothing.
+ */
+__attribute__((noinline))
+static int fast_reap_first(struct uring_queue *uq,
+			   struct blkio_completion *c, int min, int max)
+{
+	unsigned to_submit, wait_nr;
+	int filled = 0;
+
 	if (cq_nonempty(&uq->ring)) {
-		filled = reap_into(uq, c, 0, max);
-		/* A resubmission found no room: the backlog's rules apply. */
-		if (unlikely(q->backlog.head))
-			goto resume;
+		filled = reap_fast(uq, c, 0, max);
+		if (unlikely(filled < 0))
+			return fast_resume(uq, c, min, max, filled);
 	}
 	to_submit = flush_sq(&uq->ring);
 	if (filled >= min) {
@@ -550,24 +601,47 @@ int uring_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
 			return filled;
 		wait_nr = 0;
 	} else {
-		/* No backlog here: in flight is all that is outstanding. */
 		wait_nr = (unsigned)(min - filled);
 		if (unlikely(wait_nr > uring_in_flight(uq)))
 			goto resume;
 	}
-	ret = enter_inline(uq->enter_fd, to_submit, wait_nr,
-			   (wait_nr ? IORING_ENTER_GETEVENTS : 0) |
-			   uq->enter_flags);
-	if (unlikely(ret != (int)to_submit))
-		goto resume;
-	/* Usually not empty after a wait: no separate look first. */
-	filled = reap_into(uq, c, filled, max);
-	/* Done unless a short transfer went round again (a new SQE). */
-	if (likely(filled >= min && !q->backlog.head &&
-		   sq->sqe_tail == *sq->khead))
-		return filled;
+	return fast_enter(uq, c, filled, min, max, to_submit, wait_nr);
 resume:
-	return do_io_resume(q, c, min, max, filled);
+	return do_io_resume(&uq->q, c, min, max, filled);
+}
+
+/*
+ * blkioq_do_io() in the common case, straight from the exported function
+ * (queue_ops.do_io_fast): no context to build, no frame in the core.  It
+ * makes the same decisions as do_io_once() and hands anything else
+ * (errors, CQEs other than the expected) to the general path, with what
+ * it reaped so far.
+ *
+ * A call that has requests to submit and completions to wait for enters
+ * the kernel at once, without looking at the CQ first: the kernel counts
+ * the CQEs already there towards wait_nr, so the one system call needed
+ * anyway both submits and finds them.  That is the loop of every program
+ * that keeps a queue depth (QD1 above all).
+ */
+int uring_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
+		     int max)
+{
+	struct uring_queue *uq = uring_queue(q);
+	struct io_uring_sq *sq = &uq->ring.sq;
+	unsigned tail = sq->sqe_tail;
+	/* Only io_uring_enter moves it here (no SQPOLL on this path). */
+	unsigned khead = *sq->khead;
+
+	/* blkioq_do_io() checked it: the compiler may count on it. */
+	if (min > max)
+		__builtin_unreachable();
+	if (!(min > 0 && tail != khead))
+		return fast_reap_first(uq, c, min, max);
+	io_uring_smp_store_release(sq->ktail, tail);
+	/* No backlog here: in flight is all that is outstanding. */
+	if (unlikely((unsigned)min > tail - *uq->ring.cq.khead))
+		return do_io_resume(q, c, min, max, 0);
+	return fast_enter(uq, c, 0, min, max, tail - khead, (unsigned)min);
 }
 
 /*

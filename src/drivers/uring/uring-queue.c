@@ -84,7 +84,7 @@ int uring_enable(struct uring_queue *uq)
 	if (ret < 0)
 		return blkio_err_os(-errno, "Enabling the queue's io_uring failed");
 	uq->disabled = false;
-	uq->detour = uq->q.poll || uq->sqpoll;
+	uring_update_fast(uq);
 	/*
 	 * The fd is registered with the calling task only, which is the only
 	 * one that may enter this ring now: the kernel skips the fd lookup.
@@ -174,7 +174,6 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 		setup_failed(ret, s);
 		return ret;
 	}
-	uq->detour = s->poll || uq->disabled || uq->sqpoll;
 	uq->enter_fd = uq->ring.ring_fd;
 	uq->enter_flags = 0;
 	uq->max_in_flight = p.cq_entries;
@@ -197,6 +196,7 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 		blkio_err(ret, "Out of memory for request slots");
 		goto out_exit_ring;
 	}
+	uring_update_fast(uq);
 	if (!s->poll) {
 		ret = setup_eventfd(uq);
 		if (ret < 0)
@@ -242,7 +242,7 @@ static void drain(struct uring_queue *uq)
 {
 	struct io_uring_sq *sq = &uq->ring.sq;
 	struct io_uring_cq *cq = &uq->ring.cq;
-	unsigned published = sq->sqe_head;
+	unsigned published = *sq->ktail;
 	unsigned pending;
 
 	/* Unpublished SQEs are forgotten: the kernel never sees them. */
@@ -251,7 +251,6 @@ static void drain(struct uring_queue *uq)
 	if (!pending)
 		return;
 	if (cancel_all(uq)) {
-		sq->sqe_head = sq->sqe_tail;
 		io_uring_smp_store_release(sq->ktail, sq->sqe_tail);
 		pending++;
 	}

@@ -110,7 +110,6 @@ struct uring_queue {
 	 */
 	bool disabled;
 	bool sqpoll;		/* a kernel thread submits (sq-poll-idle) */
-	bool detour;		/* disabled, sqpoll or poll: no do_io_fast */
 	int enter_fd;		/* the ring fd, or its registered index */
 	unsigned enter_flags;	/* IORING_ENTER_REGISTERED_RING with the index */
 
@@ -150,6 +149,18 @@ static inline const char *uring_poll_queue_mode(bool iopoll)
 static inline struct uring_queue *uring_queue(struct blkioq *q)
 {
 	return container_of(q, struct uring_queue, q);
+}
+
+/*
+ * Whether blkioq_do_io()'s common call may take uring_do_io_fast(): not
+ * while the ring is still disabled (single-issuer), a kernel thread
+ * submits (sqpoll), the queue polls, or CQEs are 32 bytes (the fast path
+ * is built for 16).
+ */
+static inline void uring_update_fast(struct uring_queue *uq)
+{
+	queue_use_fast(&uq->q, !(uq->q.poll || uq->disabled || uq->sqpoll ||
+				 uq->cqe_shift));
 }
 
 /* uring-queue.c: set up / tear down uq (embedded in the driver's queue). */
