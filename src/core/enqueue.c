@@ -77,12 +77,18 @@ static inline void fill_rw(struct req *r, enum req_op op, uint64_t start,
 			   uint32_t flags)
 {
 	r->user_data = user_data;
-	r->op = op;
-	r->flags = flags;
 	r->start = start;
 	r->buf = buf;
 	r->len = len;
 	r->expect = req_expect_len(len);
+	/*
+	 * Adjacent fields, all written: the compiler merges the stores.  A
+	 * stage of 0 is every driver's fresh request.
+	 */
+	r->op = op;
+	r->flags = flags;
+	r->stage = 0;
+	r->partial_head = false;
 	r->retries = 0;
 }
 
@@ -128,7 +134,10 @@ static inline void submit_rw(struct blkioq *q, enum req_op op, uint64_t start,
 	}
 	q->free_reqs = r->next;
 	fill_rw(r, op, start, buf, len, user_data, flags);
-	q->ops->submit(q, r);
+	if (op == REQ_READ)
+		q->submit_read(q, r);
+	else
+		q->submit_write(q, r);
 }
 
 static inline void submit_rwv(struct blkioq *q, enum req_op op, uint64_t start,

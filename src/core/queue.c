@@ -29,8 +29,8 @@ static int add_chunk(struct blkioq *q, unsigned nr)
 int queue_init(struct blkioq *q, const struct queue_ops *ops, bool poll,
 	       unsigned initial_reqs)
 {
-	q->ops = ops;
-	queue_use_fast(q, true);
+	q->fast_on = true;
+	queue_set_ops(q, ops);
 	q->poll = poll;
 	q->completion_fd = -1;
 	q->completion_fd_enabled = true;
@@ -106,9 +106,19 @@ static int do_io_plain(struct blkioq *q, struct blkio_completion *c, int min,
  */
 void queue_use_fast(struct blkioq *q, bool on)
 {
+	q->fast_on = on;
 	q->fast_default = on && q->ops->do_io_fast ? q->ops->do_io_fast :
 						     do_io_plain;
 	queue_refresh_fast(q);
+}
+
+/* The queue's operations, and what struct blkioq caches of them. */
+void queue_set_ops(struct blkioq *q, const struct queue_ops *ops)
+{
+	q->ops = ops;
+	q->submit_read = ops->submit_read ? ops->submit_read : ops->submit;
+	q->submit_write = ops->submit_write ? ops->submit_write : ops->submit;
+	queue_use_fast(q, q->fast_on);
 }
 
 /* After the lists of struct blkioq's comment changed: see there. */

@@ -36,6 +36,12 @@ struct blkioq {
 	 */
 	do_io_fast_fn *fast;
 	do_io_fast_fn *fast_default;	/* queue_use_fast() */
+	bool fast_on;
+
+	/* ops->submit_read and submit_write, or ops->submit. */
+	void (*submit_read)(struct blkioq *q, struct req *r);
+	void (*submit_write)(struct blkioq *q, struct req *r);
+
 	const struct queue_ops *ops;
 
 	struct req *free_reqs;		/* slots ready for new requests */
@@ -69,6 +75,14 @@ struct do_io_ctx {
 struct queue_ops {
 	/* Put an accepted, validated request into the ring or q->backlog. */
 	void (*submit)(struct blkioq *q, struct req *r);
+
+	/*
+	 * submit() for the REQ_READ and REQ_WRITE of blkioq_read() and
+	 * blkioq_write(), the operation known in advance.  May be NULL:
+	 * submit() then takes them.
+	 */
+	void (*submit_read)(struct blkioq *q, struct req *r);
+	void (*submit_write)(struct blkioq *q, struct req *r);
 
 	/*
 	 * Submit what is queued, reap into ctx->c, wait until ctx->min are
@@ -127,6 +141,7 @@ struct req *req_grow(struct blkioq *q);
 void queue_post(struct blkioq *q, struct req *r, int ret, const char *msg);
 void queue_signal(struct blkioq *q);
 void queue_use_fast(struct blkioq *q, bool on);
+void queue_set_ops(struct blkioq *q, const struct queue_ops *ops);
 void queue_refresh_fast(struct blkioq *q);
 
 /* The general blkioq_do_io() (src/core/do-io.c). */

@@ -53,7 +53,11 @@ struct req {
 	uint8_t flags;		/* BLKIO_REQ_*, and REQ_F_DRIVER */
 	uint8_t stage;		/* driver's step in a multi-step request */
 	bool partial_head;	/* vectored: `partial` is submitted before iov */
-	uint16_t retries;	/* rounds resubmitted after -EAGAIN */
+	/*
+	 * Rounds resubmitted after -EAGAIN.  32 bits so that op..retries
+	 * make one 8-byte word, which blkioq_read() clears in one store.
+	 */
+	uint32_t retries;
 
 	union {
 		/*

@@ -15,6 +15,8 @@ static void iou_run_deferred(struct blkioq *q, struct do_io_ctx *ctx)
 
 static const struct queue_ops iou_queue_ops = {
 	.submit = iou_submit,
+	.submit_read = iou_submit_read,
+	.submit_write = iou_submit_write,
 	.do_io = uring_do_io,
 	.do_io_fast = uring_do_io_fast,
 	.set_completion_fd_enabled = uring_set_completion_fd_enabled,
@@ -25,6 +27,8 @@ static const struct queue_ops iou_queue_ops = {
 /* A queue whose ring registered the memory regions. */
 static const struct queue_ops iou_fixed_queue_ops = {
 	.submit = iou_submit_fixed,
+	.submit_read = iou_submit_fixed_read,
+	.submit_write = iou_submit_fixed_write,
 	.do_io = uring_do_io,
 	.do_io_fast = uring_do_io_fast,
 	.set_completion_fd_enabled = uring_set_completion_fd_enabled,
@@ -66,7 +70,7 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		return ret;
 	}
 	if (iq->uq.bufs)
-		iq->uq.q.ops = &iou_fixed_queue_ops;
+		queue_set_ops(&iq->uq.q, &iou_fixed_queue_ops);
 	*qp = &iq->uq.q;
 	return 0;
 }

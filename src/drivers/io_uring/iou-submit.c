@@ -160,17 +160,24 @@ static void submit_slow(struct iou_queue *iq, struct req *r)
 	uring_submit_slow(&iq->uq, r);
 }
 
+/* FUA as RWF_DSYNC; reads never carry it (blkioq_read() refuses it). */
+static inline int rw_flags(const struct req *r, unsigned op)
+{
+	return op == REQ_WRITE && (r->flags & BLKIO_REQ_FUA) ? RWF_DSYNC : 0;
+}
+
 /*
  * The hot path: a read or write with room in the ring.  The SQE is written
  * whole, in the order of its layout, so a previous use leaves nothing.
+ * op is a constant in the copies for blkioq_read() and blkioq_write().
  */
-void iou_submit(struct blkioq *q, struct req *r)
+static __attribute__((always_inline)) inline void
+submit_rw(struct blkioq *q, struct req *r, unsigned op)
 {
 	struct iou_queue *iq = iou_queue(q);
 	struct io_uring_sq *sq = &iq->uq.ring.sq;
 	unsigned tail = sq->sqe_tail;
 	struct io_uring_sqe *sqe;
-	unsigned op = r->op;
 
 	/* No credits while a backlog waits, so it keeps its place. */
 	if (unlikely(op > REQ_WRITE || !iq->uq.credits)) {
@@ -188,9 +195,24 @@ void iou_submit(struct blkioq *q, struct req *r)
 		.off = r->start,
 		.addr = (uintptr_t)r->buf,
 		.len = (uint32_t)r->len,
-		.rw_flags = (r->flags & BLKIO_REQ_FUA) ? RWF_DSYNC : 0,
+		.rw_flags = rw_flags(r, op),
 		.user_data = (uintptr_t)r,
 	};
+}
+
+void iou_submit(struct blkioq *q, struct req *r)
+{
+	submit_rw(q, r, r->op);
+}
+
+void iou_submit_read(struct blkioq *q, struct req *r)
+{
+	submit_rw(q, r, REQ_READ);
+}
+
+void iou_submit_write(struct blkioq *q, struct req *r)
+{
+	submit_rw(q, r, REQ_WRITE);
 }
 
 /*
@@ -201,7 +223,8 @@ void iou_submit(struct blkioq *q, struct req *r)
  * general path, which looks it up (rw_slot()) and refreshes uq->fx: the
  * hot path calls nothing, so it saves no registers.
  */
-void iou_submit_fixed(struct blkioq *q, struct req *r)
+static __attribute__((always_inline)) inline void
+submit_fixed(struct blkioq *q, struct req *r, unsigned op)
 {
 	struct iou_queue *iq = iou_queue(q);
 	struct uring_queue *uq = &iq->uq;
@@ -209,7 +232,6 @@ void iou_submit_fixed(struct blkioq *q, struct req *r)
 	struct io_uring_sq *sq = &uq->ring.sq;
 	unsigned tail = sq->sqe_tail;
 	struct io_uring_sqe *sqe;
-	unsigned op = r->op;
 
 	if (unlikely(op > REQ_WRITE || !uq->credits ||
 		     fx->seq != __atomic_load_n(&uq->bufs->seq,
@@ -231,8 +253,23 @@ void iou_submit_fixed(struct blkioq *q, struct req *r)
 		.off = r->start,
 		.addr = (uintptr_t)r->buf,
 		.len = (uint32_t)r->len,
-		.rw_flags = (r->flags & BLKIO_REQ_FUA) ? RWF_DSYNC : 0,
+		.rw_flags = rw_flags(r, op),
 		.user_data = (uintptr_t)r,
 		.buf_index = (uint16_t)fx->slot,
 	};
+}
+
+void iou_submit_fixed(struct blkioq *q, struct req *r)
+{
+	submit_fixed(q, r, r->op);
+}
+
+void iou_submit_fixed_read(struct blkioq *q, struct req *r)
+{
+	submit_fixed(q, r, REQ_READ);
+}
+
+void iou_submit_fixed_write(struct blkioq *q, struct req *r)
+{
+	submit_fixed(q, r, REQ_WRITE);
 }

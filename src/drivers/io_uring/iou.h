@@ -88,7 +88,11 @@ void iou_unmap_mem_region(struct blkio *b, const struct blkio_mem_region *r);
 
 /* iou-submit.c */
 void iou_submit(struct blkioq *q, struct req *r);
+void iou_submit_read(struct blkioq *q, struct req *r);
+void iou_submit_write(struct blkioq *q, struct req *r);
 void iou_submit_fixed(struct blkioq *q, struct req *r);
+void iou_submit_fixed_read(struct blkioq *q, struct req *r);
+void iou_submit_fixed_write(struct blkioq *q, struct req *r);
 void iou_prep(struct uring_queue *uq, struct io_uring_sqe *sqe,
 	      struct req *r);
 

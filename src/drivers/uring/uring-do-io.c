@@ -632,11 +632,11 @@ int uring_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
 	/* Only io_uring_enter moves it here (no SQPOLL on this path). */
 	unsigned khead = *sq->khead;
 
-	/* blkioq_do_io() checked it: the compiler may count on it. */
-	if (min > max)
-		__builtin_unreachable();
 	if (!(min > 0 && tail != khead))
 		return fast_reap_first(uq, c, min, max);
+	/* 0 < min <= max (blkioq_do_io() checked): room for a completion. */
+	if (max < 1)
+		__builtin_unreachable();
 	io_uring_smp_store_release(sq->ktail, tail);
 	/* No backlog here: in flight is all that is outstanding. */
 	if (unlikely((unsigned)min > tail - *uq->ring.cq.khead))
