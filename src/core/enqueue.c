@@ -140,47 +140,119 @@ static inline void submit_rw(struct blkioq *q, enum req_op op, uint64_t start,
 		q->submit_write(q, r);
 }
 
-static inline void submit_rwv(struct blkioq *q, enum req_op op, uint64_t start,
-			      const struct iovec *iov, int iovcnt,
-			      void *user_data, uint32_t flags)
+/*
+ * The total length of a vector into *len; false when the lengths add up
+ * past SSIZE_MAX (preadv's limit), where they would wrap around: two of
+ * 2^63 look like an empty request.
+ */
+static inline bool vector_len(const struct iovec *iov, int iovcnt,
+			      uint64_t *len)
 {
-	uint64_t len = 0;
-	struct req *r;
+	uint64_t sum = 0, seen = 0;
 	int i;
 
-	if (unlikely(iovcnt < 0)) {
-		fail(q, user_data, -EINVAL,
-		     "iovcnt must be non-negative and fit in a signed 32-bit integer");
-		return;
-	}
-	if (unlikely(bad_offset(start))) {
-		fail(q, user_data, -EINVAL, BAD_OFFSET_MSG);
-		return;
-	}
+	/*
+	 * SSIZE_MAX is 2^63 - 1: every length and every partial sum must
+	 * keep the top bit clear.  Two numbers below 2^63 cannot wrap, so
+	 * one test after the loop covers them all.
+	 */
 	for (i = 0; i < iovcnt; i++) {
-		/*
-		 * Lengths that add up past SSIZE_MAX (preadv's limit) would
-		 * wrap around: two of 2^63 look like an empty request.
-		 */
-		if (unlikely(iov[i].iov_len > SSIZE_MAX - len)) {
-			fail(q, user_data, -EINVAL,
-			     "iovec lengths add up to more than SSIZE_MAX");
-			return;
-		}
-		len += iov[i].iov_len;
+		seen |= iov[i].iov_len;
+		sum += iov[i].iov_len;
+		seen |= sum;
 	}
+	*len = sum;
+	return (int64_t)seen >= 0;
+}
 
-	r = req_alloc(q);
+static inline void fill_rwv(struct req *r, enum req_op op, uint64_t start,
+			    const struct iovec *iov, int iovcnt, uint64_t len,
+			    void *user_data, uint32_t flags)
+{
 	r->user_data = user_data;
-	r->op = op;
-	r->flags = flags;
 	r->start = start;
 	r->len = len;
 	r->expect = req_expect_len(len);
 	r->iov = iov;
 	r->iovcnt = iovcnt;
+	/* One word, as in fill_rw(). */
+	r->op = op;
+	r->flags = flags;
+	r->stage = 0;
 	r->partial_head = false;
 	r->retries = 0;
+}
+
+/* Invalid, or the first request past every slot sized so far. */
+static void submit_rwv_slow(struct blkioq *q, enum req_op op, uint64_t start,
+			    const struct iovec *iov, int iovcnt,
+			    void *user_data, uint32_t flags, uint32_t allowed)
+{
+	uint64_t len;
+	struct req *r;
+
+	if (rejected(q, user_data, flags, allowed))
+		return;
+	if (iovcnt < 0) {
+		fail(q, user_data, -EINVAL,
+		     "iovcnt must be non-negative and fit in a signed 32-bit integer");
+		return;
+	}
+	if (bad_offset(start)) {
+		fail(q, user_data, -EINVAL, BAD_OFFSET_MSG);
+		return;
+	}
+	if (!vector_len(iov, iovcnt, &len)) {
+		fail(q, user_data, -EINVAL,
+		     "iovec lengths add up to more than SSIZE_MAX");
+		return;
+	}
+	r = req_alloc(q);
+	fill_rwv(r, op, start, iov, iovcnt, len, user_data, flags);
+	q->ops->submit(q, r);
+}
+
+/* Six arguments each, so that the hot path's call to them is a jump. */
+__attribute__((noinline))
+static void submit_readv_slow(struct blkioq *q, uint64_t start,
+			      const struct iovec *iov, int iovcnt,
+			      void *user_data, uint32_t flags)
+{
+	submit_rwv_slow(q, REQ_READV, start, iov, iovcnt, user_data, flags, 0);
+}
+
+__attribute__((noinline))
+static void submit_writev_slow(struct blkioq *q, uint64_t start,
+			       const struct iovec *iov, int iovcnt,
+			       void *user_data, uint32_t flags)
+{
+	submit_rwv_slow(q, REQ_WRITEV, start, iov, iovcnt, user_data, flags,
+			BLKIO_REQ_FUA);
+}
+
+/*
+ * blkioq_readv()/blkioq_writev(): as submit_rw(), the hot path calls
+ * nothing but the driver.
+ */
+static inline void submit_rwv(struct blkioq *q, enum req_op op, uint64_t start,
+			      const struct iovec *iov, int iovcnt,
+			      void *user_data, uint32_t flags, uint32_t allowed)
+{
+	struct req *r = q->free_reqs;
+	uint64_t len;
+
+	if (unlikely((flags & ~allowed) || iovcnt < 0 || !r ||
+		     bad_offset(start) || !vector_len(iov, iovcnt, &len))) {
+		if (op == REQ_READV)
+			submit_readv_slow(q, start, iov, iovcnt, user_data,
+					  flags);
+		else
+			submit_writev_slow(q, start, iov, iovcnt, user_data,
+					   flags);
+		return;
+	}
+	q->free_reqs = r->next;
+	fill_rwv(r, op, start, iov, iovcnt, len, user_data, flags);
 	q->ops->submit(q, r);
 }
 
@@ -223,18 +295,19 @@ BLKIO_EXPORT void blkioq_readv(struct blkioq *q, uint64_t start,
 			       const struct iovec *iovec, int iovcnt,
 			       void *user_data, uint32_t flags)
 {
-	if (unlikely(!q) || rejected(q, user_data, flags, 0))
+	if (unlikely(!q))
 		return;
-	submit_rwv(q, REQ_READV, start, iovec, iovcnt, user_data, 0);
+	submit_rwv(q, REQ_READV, start, iovec, iovcnt, user_data, flags, 0);
 }
 
 BLKIO_EXPORT void blkioq_writev(struct blkioq *q, uint64_t start,
 				struct iovec *iovec, int iovcnt,
 				void *user_data, uint32_t flags)
 {
-	if (unlikely(!q) || rejected(q, user_data, flags, BLKIO_REQ_FUA))
+	if (unlikely(!q))
 		return;
-	submit_rwv(q, REQ_WRITEV, start, iovec, iovcnt, user_data, flags);
+	submit_rwv(q, REQ_WRITEV, start, iovec, iovcnt, user_data, flags,
+		   BLKIO_REQ_FUA);
 }
 
 BLKIO_EXPORT void blkioq_write_zeroes(struct blkioq *q, uint64_t start,

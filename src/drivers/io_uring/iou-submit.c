@@ -200,9 +200,53 @@ submit_rw(struct blkioq *q, struct req *r, unsigned op)
 	};
 }
 
+/*
+ * The same for a vectored read or write as blkioq_readv() and
+ * blkioq_writev() make them (no partial head yet): the VMM path, since
+ * QEMU sends everything as vectors.
+ */
+static __attribute__((always_inline)) inline void
+submit_rwv(struct blkioq *q, struct req *r, unsigned op)
+{
+	struct iou_queue *iq = iou_queue(q);
+	struct io_uring_sq *sq = &iq->uq.ring.sq;
+	unsigned tail = sq->sqe_tail;
+	struct io_uring_sqe *sqe;
+
+	if (unlikely(!iq->uq.credits)) {
+		submit_slow(iq, r);
+		return;
+	}
+	iq->uq.credits--;
+	sqe = &sq->sqes[tail & sq->ring_mask];
+	sq->sqe_tail = tail + 1;
+
+	*sqe = (struct io_uring_sqe){
+		.opcode = op == REQ_READV ? IORING_OP_READV : IORING_OP_WRITEV,
+		.flags = IOSQE_FIXED_FILE,
+		.off = r->start,
+		.addr = (uintptr_t)r->iov,
+		.len = (uint32_t)r->iovcnt,
+		.rw_flags = op == REQ_WRITEV && (r->flags & BLKIO_REQ_FUA) ?
+			    RWF_DSYNC : 0,
+		.user_data = (uintptr_t)r,
+	};
+}
+
+/* Everything but the reads and writes of blkioq_read()/blkioq_write(). */
 void iou_submit(struct blkioq *q, struct req *r)
 {
-	submit_rw(q, r, r->op);
+	switch (r->op) {
+	case REQ_READV:
+		submit_rwv(q, r, REQ_READV);
+		break;
+	case REQ_WRITEV:
+		submit_rwv(q, r, REQ_WRITEV);
+		break;
+	default:
+		submit_rw(q, r, r->op);
+		break;
+	}
 }
 
 void iou_submit_read(struct blkioq *q, struct req *r)
