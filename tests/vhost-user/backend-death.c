@@ -21,14 +21,36 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* n completions, each exactly once, each 0 or -EIO with a message. */
-static void reap_all(struct blkioq *q, int n)
+/*
+ * n completions without a timeout: the call the driver's do_io_fast
+ * takes, whose wait must notice the hang-up too.
+ */
+static void wait_n_no_timeout(struct blkioq *q, struct blkio_completion *c,
+			      int n)
+{
+	int got, ret;
+
+	for (got = 0; got < n; got += ret) {
+		ret = blkioq_do_io(q, c + got, 1, n - got, NULL);
+		ck_assert_msg(ret > 0, "do_io: %d %s", ret,
+			      blkio_get_error_msg());
+	}
+}
+
+/*
+ * n completions, each exactly once, each 0 or -EIO with a message;
+ * with a timeout (the general do_io) or without (do_io_fast).
+ */
+static void reap_all(struct blkioq *q, int n, bool timeout)
 {
 	struct blkio_completion *c = calloc(n, sizeof(*c));
 	char *seen = calloc(n, 1);
 	int i;
 
-	vut_wait_n(q, c, n);
+	if (timeout)
+		vut_wait_n(q, c, n);
+	else
+		wait_n_no_timeout(q, c, n);
 	for (i = 0; i < n; i++) {
 		uintptr_t id = (uintptr_t)c[i].user_data;
 
@@ -58,7 +80,7 @@ static void after_death(struct vut *t, struct blkioq *q)
 	ck_assert_msg(now() - t0 < 5, "destroy took %.1f s", now() - t0);
 }
 
-static void in_flight(bool poll)
+static void in_flight(bool poll, bool timeout)
 {
 	struct vut_opts o = { .num_queues = poll ? 0 : 1,
 			      .num_poll_queues = poll ? 1 : 0,
@@ -75,25 +97,37 @@ static void in_flight(bool poll)
 			     1 << 20, (void *)(uintptr_t)(i + 1), 0);
 	ck_assert_int_eq(blkioq_do_io(q, NULL, 0, 0, NULL), 0);
 	qsd_kill(&t.qsd);
-	reap_all(q, n);
+	reap_all(q, n, timeout);
 	after_death(&t, q);
 	vut_teardown(&t);
 }
 
 START_TEST(death_in_flight)
 {
-	in_flight(false);
+	in_flight(false, true);
+}
+END_TEST
+
+START_TEST(death_in_flight_no_timeout)
+{
+	in_flight(false, false);
 }
 END_TEST
 
 START_TEST(death_in_flight_poll_queue)
 {
-	in_flight(true);
+	in_flight(true, true);
+}
+END_TEST
+
+START_TEST(death_in_flight_poll_queue_no_timeout)
+{
+	in_flight(true, false);
 }
 END_TEST
 
 /* Dead before the request: the wait notices the socket's hangup. */
-START_TEST(death_idle)
+static void idle(bool timeout)
 {
 	struct vut_opts o = { 0 };
 	struct blkioq *q;
@@ -103,9 +137,20 @@ START_TEST(death_idle)
 	q = blkio_get_queue(t.b, 0);
 	qsd_kill(&t.qsd);
 	blkioq_read(q, 0, t.buf, 4096, (void *)1, 0);
-	reap_all(q, 1);
+	reap_all(q, 1, timeout);
 	after_death(&t, q);
 	vut_teardown(&t);
+}
+
+START_TEST(death_idle)
+{
+	idle(true);
+}
+END_TEST
+
+START_TEST(death_idle_no_timeout)
+{
+	idle(false);
 }
 END_TEST
 
@@ -137,8 +182,11 @@ int main(void)
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, death_in_flight);
+	tcase_add_test(tc, death_in_flight_no_timeout);
 	tcase_add_test(tc, death_in_flight_poll_queue);
+	tcase_add_test(tc, death_in_flight_poll_queue_no_timeout);
 	tcase_add_test(tc, death_idle);
+	tcase_add_test(tc, death_idle_no_timeout);
 	tcase_add_test(tc, destroy_in_flight);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

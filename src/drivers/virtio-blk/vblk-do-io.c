@@ -179,7 +179,7 @@ static int sleep_once(struct vblk_queue *vbq, struct do_io_ctx *ctx)
 		ts = shorter(ts, &slice);
 	}
 	/* ppoll() writes every revents it is given; p[1]'s stays 0 unused. */
-	ret = ppoll(p, d->liveness_fd >= 0 ? 2 : 1, ts, ctx->sig);
+	ret = ppoll(p, vbq->nr_wait_fds, ts, ctx->sig);
 	if (ret < 0) {
 		if (errno == EINTR)
 			return ctx->interruptible ?

@@ -17,6 +17,7 @@
 static const struct queue_ops vblk_queue_ops = {
 	.submit = vblk_submit,
 	.do_io = vblk_do_io,
+	.do_io_fast = vblk_do_io_fast,
 	.set_completion_fd_enabled = vblk_set_completion_fd_enabled,
 	.poll_takes_all = true,
 };
@@ -110,9 +111,12 @@ int vblk_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 	vbq->q.completion_fd_enabled = false;
 	fast_path_limits(d, vbq);
 	vbq->watched = d->t->check || d->device_timeout_ms;
+	vbq->sleeps_fast = !poll && !vbq->watched;
 	vbq->wait_fds[0] = (struct pollfd){ .fd = vbq->call_fd, .events = POLLIN };
 	vbq->wait_fds[1] = (struct pollfd){ .fd = d->liveness_fd,
 					    .events = d->liveness_events };
+	vbq->nr_wait_fds = d->liveness_fd >= 0 ? 2 : 1;
+	vbq->notify = d->t->notify;
 	ret = d->t->setup_vq(d, vbq);
 	if (ret < 0)
 		goto out_fini;

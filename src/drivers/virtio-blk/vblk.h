@@ -193,7 +193,17 @@ struct vblk_queue {
 	 */
 	bool watched;
 
+	/*
+	 * A regular queue of an unwatched device: do_io_fast sleeps on
+	 * the call fd by itself (vblk-do-io-fast.c).
+	 */
+	bool sleeps_fast;
+
 	struct pollfd wait_fds[2];	/* call fd, liveness fd */
+	unsigned nr_wait_fds;		/* 2 with a liveness fd, else 1 */
+
+	/* The transport's notify, or NULL for the kick eventfd. */
+	void (*notify)(struct vblk_queue *vbq);
 	struct vblk_region_view view;
 };
 
@@ -316,5 +326,9 @@ void vblk_fail_all(struct vblk_queue *vbq, struct do_io_ctx *ctx);
 int vblk_do_io(struct blkioq *q, struct do_io_ctx *ctx);
 void vblk_set_completion_fd_enabled(struct blkioq *q, bool enable);
 void vblk_drain(struct vblk_queue *vbq);
+
+/* vblk-do-io-fast.c: queue_ops.do_io_fast */
+int vblk_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
+		    int max);
 
 #endif

@@ -258,4 +258,18 @@ static inline void vq_irq_disable(struct vq *vq)
 				 __ATOMIC_RELAXED);
 }
 
+/*
+ * vq_irq_disable() and vq_irq_keep_off() in one: no interrupts, and with
+ * EVENT_IDX used_event out of reach of what was reaped since.
+ */
+static inline void vq_irq_off(struct vq *vq)
+{
+	if (vq->event_idx) {
+		vq->irq_on = false;
+		vq_irq_keep_off(vq);
+	} else {
+		vq_irq_disable(vq);
+	}
+}
+
 #endif
