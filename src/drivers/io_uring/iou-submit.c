@@ -163,13 +163,30 @@ static void submit_slow(struct iou_queue *iq, struct req *r)
 /* FUA as RWF_DSYNC; reads never carry it (blkioq_read() refuses it). */
 static inline int rw_flags(const struct req *r, unsigned op)
 {
-	return op == REQ_WRITE && (r->flags & BLKIO_REQ_FUA) ? RWF_DSYNC : 0;
+	bool write = op == REQ_WRITE || op == REQ_WRITEV;
+
+	return write && (r->flags & BLKIO_REQ_FUA) ? RWF_DSYNC : 0;
+}
+
+static inline unsigned rw_opcode(unsigned op)
+{
+	switch (op) {
+	case REQ_READ:
+		return IORING_OP_READ;
+	case REQ_WRITE:
+		return IORING_OP_WRITE;
+	case REQ_READV:
+		return IORING_OP_READV;
+	default:
+		return IORING_OP_WRITEV;
+	}
 }
 
 /*
- * The hot path: a read or write with room in the ring.  The SQE is written
+ * The hot path: a fresh read or write, plain or vectored (QEMU sends
+ * everything as vectors), with room in the ring.  The SQE is written
  * whole, in the order of its layout, so a previous use leaves nothing.
- * op is a constant in the copies for blkioq_read() and blkioq_write().
+ * op is a constant in every copy.
  */
 static __attribute__((always_inline)) inline void
 submit_rw(struct blkioq *q, struct req *r, unsigned op)
@@ -177,10 +194,11 @@ submit_rw(struct blkioq *q, struct req *r, unsigned op)
 	struct iou_queue *iq = iou_queue(q);
 	struct io_uring_sq *sq = &iq->uq.ring.sq;
 	unsigned tail = sq->sqe_tail;
+	bool vectored = op == REQ_READV || op == REQ_WRITEV;
 	struct io_uring_sqe *sqe;
 
 	/* No credits while a backlog waits, so it keeps its place. */
-	if (unlikely(op > REQ_WRITE || !iq->uq.credits)) {
+	if (unlikely(!iq->uq.credits)) {
 		submit_slow(iq, r);
 		return;
 	}
@@ -190,45 +208,12 @@ submit_rw(struct blkioq *q, struct req *r, unsigned op)
 
 	/* Read the request before writing the SQE: the stores may alias. */
 	*sqe = (struct io_uring_sqe){
-		.opcode = op == REQ_READ ? IORING_OP_READ : IORING_OP_WRITE,
+		.opcode = (uint8_t)rw_opcode(op),
 		.flags = IOSQE_FIXED_FILE,
 		.off = r->start,
-		.addr = (uintptr_t)r->buf,
-		.len = (uint32_t)r->len,
+		.addr = (uintptr_t)r->buf,	/* or r->iov: a union */
+		.len = vectored ? (uint32_t)r->iovcnt : (uint32_t)r->len,
 		.rw_flags = rw_flags(r, op),
-		.user_data = (uintptr_t)r,
-	};
-}
-
-/*
- * The same for a vectored read or write as blkioq_readv() and
- * blkioq_writev() make them (no partial head yet): the VMM path, since
- * QEMU sends everything as vectors.
- */
-static __attribute__((always_inline)) inline void
-submit_rwv(struct blkioq *q, struct req *r, unsigned op)
-{
-	struct iou_queue *iq = iou_queue(q);
-	struct io_uring_sq *sq = &iq->uq.ring.sq;
-	unsigned tail = sq->sqe_tail;
-	struct io_uring_sqe *sqe;
-
-	if (unlikely(!iq->uq.credits)) {
-		submit_slow(iq, r);
-		return;
-	}
-	iq->uq.credits--;
-	sqe = &sq->sqes[tail & sq->ring_mask];
-	sq->sqe_tail = tail + 1;
-
-	*sqe = (struct io_uring_sqe){
-		.opcode = op == REQ_READV ? IORING_OP_READV : IORING_OP_WRITEV,
-		.flags = IOSQE_FIXED_FILE,
-		.off = r->start,
-		.addr = (uintptr_t)r->iov,
-		.len = (uint32_t)r->iovcnt,
-		.rw_flags = op == REQ_WRITEV && (r->flags & BLKIO_REQ_FUA) ?
-			    RWF_DSYNC : 0,
 		.user_data = (uintptr_t)r,
 	};
 }
@@ -237,14 +222,20 @@ submit_rwv(struct blkioq *q, struct req *r, unsigned op)
 void iou_submit(struct blkioq *q, struct req *r)
 {
 	switch (r->op) {
+	case REQ_READ:
+		submit_rw(q, r, REQ_READ);
+		break;
+	case REQ_WRITE:
+		submit_rw(q, r, REQ_WRITE);
+		break;
 	case REQ_READV:
-		submit_rwv(q, r, REQ_READV);
+		submit_rw(q, r, REQ_READV);
 		break;
 	case REQ_WRITEV:
-		submit_rwv(q, r, REQ_WRITEV);
+		submit_rw(q, r, REQ_WRITEV);
 		break;
 	default:
-		submit_rw(q, r, r->op);
+		submit_slow(iou_queue(q), r);
 		break;
 	}
 }
