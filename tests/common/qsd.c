@@ -168,11 +168,37 @@ int qsd_start(struct qsd *q, const char *image, const struct qsd_opts *o,
 	return ret;
 }
 
+/*
+ * Send sig and wait for the daemon to exit, at most STOP_GRACE_MS before
+ * SIGKILL.  qemu-storage-daemon 7.2's SIGTERM handler only sets a flag:
+ * a signal that lands between its main loop's check of the flag and the
+ * ppoll() that follows is missed, and the daemon then sleeps forever
+ * (seen once in the package build's fuzz-io-replay, an idle daemon with
+ * no pending signal).
+ */
+#define STOP_GRACE_MS 5000
+
+static void stop_daemon(pid_t pid, int sig)
+{
+	const struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int ms;
+
+	kill(pid, sig);
+	for (ms = 0; ms < STOP_GRACE_MS; ms += 10) {
+		pid_t r = waitpid(pid, NULL, WNOHANG);
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return;
+		nanosleep(&tick, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 static void end(struct qsd *q, int sig)
 {
 	if (q->pid > 0) {
-		kill(q->pid, sig);
-		waitpid(q->pid, NULL, 0);
+		stop_daemon(q->pid, sig);
 		q->pid = 0;
 	}
 	if (q->sock) {
