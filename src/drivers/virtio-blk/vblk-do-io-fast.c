@@ -70,9 +70,11 @@ int vblk_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
 	int filled = 0;
 	uint16_t used;
 
-	/* Nothing is backlogged: in flight is all that is outstanding. */
-	if (unlikely(q->backlog.head || (unsigned)min > vbq->in_flight ||
-		     vblk_broken(vbq->dev)))
+	/*
+	 * The core calls this only with the backlog empty (struct blkioq's
+	 * fast): in flight is all that is outstanding.
+	 */
+	if (unlikely((unsigned)min > vbq->in_flight || vblk_broken(vbq->dev)))
 		return do_io_resume(q, c, min, max, 0);
 	kick(vbq);
 	for (;;) {
