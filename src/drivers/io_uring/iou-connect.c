@@ -4,8 +4,10 @@
  * takes the fd and learns its limits; here we probe what io_uring can do
  * with it.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/uio.h>
 
 #include "iou.h"
 
@@ -61,6 +63,25 @@ static bool discard_cmd_works(int fd)
 	return ok;
 }
 
+/*
+ * Whether reads of fd can be tried without blocking (the file has
+ * FMODE_NOWAIT); where they cannot, io_uring hands each one to a worker
+ * thread.  The kernel checks the flag before anything else and answers
+ * -EOPNOTSUPP, so a one-block RWF_NOWAIT read tells, whatever else it
+ * returns (data, -EAGAIN, EOF).
+ */
+static bool nowait_works(int fd, unsigned block)
+{
+	struct iovec iov = { .iov_len = block };
+	bool ok;
+
+	if (posix_memalign(&iov.iov_base, 4096, block) != 0)
+		return true;	/* not known: leave the ring to it */
+	ok = !(preadv2(fd, &iov, 1, 0, RWF_NOWAIT) < 0 && errno == EOPNOTSUPP);
+	free(iov.iov_base);
+	return ok;
+}
+
 /* Linux 6.15: READV_FIXED and WRITEV_FIXED. */
 static bool vectored_fixed_works(void)
 {
@@ -69,8 +90,8 @@ static bool vectored_fixed_works(void)
 
 	if (!p)
 		return false;
-	ok = io_uring_opcode_supported(p, IOU_OP_READV_FIXED) &&
-	     io_uring_opcode_supported(p, IOU_OP_WRITEV_FIXED);
+	ok = io_uring_opcode_supported(p, URING_OP_READV_FIXED) &&
+	     io_uring_opcode_supported(p, URING_OP_WRITEV_FIXED);
 	io_uring_free_probe(p);
 	return ok;
 }
@@ -88,6 +109,7 @@ static void probe_io_uring(struct iou_dev *d, struct dev_info *i)
 	d->direct = f->direct;
 	d->discard_cmd = f->is_blockdev && !f->read_only &&
 			 discard_cmd_works(f->fd);
+	d->nowait = nowait_works(f->fd, f->request_alignment);
 	d->iopoll = f->direct && f->limits.found && f->limits.io_poll &&
 		    poll_queues_work(f->fd, f->request_alignment);
 	i->supports_poll_queues = d->iopoll;

@@ -13,6 +13,11 @@ static const struct prop iou_props[] = {
 		.offset = offsetof(struct iou_dev, direct),
 		.doc = "Open with O_DIRECT, bypassing the page cache",
 	}, {
+		.name = "inline-lone-requests",
+		.type = PROP_BOOL, .write = WRITE_CREATED,
+		.offset = offsetof(struct iou_dev, inline_lone_requests),
+		.doc = "On a file without NOWAIT support, blkioq_do_io() does a lone read or write it waits for itself instead of through an io_uring worker thread",
+	}, {
 		.name = "num-entries",
 		.type = PROP_INT, .write = WRITE_CONNECTED,
 		.offset = offsetof(struct iou_dev, num_entries),
@@ -53,6 +58,7 @@ static void iou_init(void *priv, struct dev_info *defaults)
 
 	d->num_entries = 128;
 	d->submit_batching = true;
+	d->inline_lone_requests = true;
 }
 
 /* Called with the instance lock held, in the started state. */

@@ -13,28 +13,40 @@ static void iou_run_deferred(struct blkioq *q, struct do_io_ctx *ctx)
 	file_run_deferred(&iou_queue(q)->dev->file, q, ctx);
 }
 
-static const struct queue_ops iou_queue_ops = {
-	.submit = iou_submit,
-	.submit_read = iou_submit_read,
-	.submit_write = iou_submit_write,
-	.do_io = uring_do_io,
-	.do_io_fast = uring_do_io_fast,
-	.set_completion_fd_enabled = uring_set_completion_fd_enabled,
-	.run_deferred = iou_run_deferred,
-	.zones = true,
+/*
+ * The queue operations by [registered buffers][inline lone requests]:
+ * submit paths that look up registered buffers only on queues that have
+ * them, and the common blkioq_do_io() call through uring-inline.c only
+ * on files without NOWAIT support (iou_inline()), so other queues pay
+ * nothing for either.
+ */
+#define IOU_QUEUE_OPS(sub, fast) {					\
+	.submit = iou_submit##sub,					\
+	.submit_read = iou_submit##sub##_read,				\
+	.submit_write = iou_submit##sub##_write,			\
+	.do_io = uring_do_io,						\
+	.do_io_fast = fast,						\
+	.set_completion_fd_enabled = uring_set_completion_fd_enabled,	\
+	.run_deferred = iou_run_deferred,				\
+	.zones = true,							\
+}
+
+static const struct queue_ops iou_queue_ops[2][2] = {
+	{ IOU_QUEUE_OPS(, uring_do_io_fast),
+	  IOU_QUEUE_OPS(, uring_do_io_inline) },
+	{ IOU_QUEUE_OPS(_fixed, uring_do_io_fast),
+	  IOU_QUEUE_OPS(_fixed, uring_do_io_inline) },
 };
 
-/* A queue whose ring registered the memory regions. */
-static const struct queue_ops iou_fixed_queue_ops = {
-	.submit = iou_submit_fixed,
-	.submit_read = iou_submit_fixed_read,
-	.submit_write = iou_submit_fixed_write,
-	.do_io = uring_do_io,
-	.do_io_fast = uring_do_io_fast,
-	.set_completion_fd_enabled = uring_set_completion_fd_enabled,
-	.run_deferred = iou_run_deferred,
-	.zones = true,
-};
+/*
+ * Whether blkioq_do_io() does a lone request itself (uring-inline.c):
+ * where io_uring would hand every read and write to a worker thread.
+ * Poll queues never take that path (uring_update_fast()).
+ */
+static bool iou_inline(const struct iou_dev *d)
+{
+	return d->inline_lone_requests && !d->nowait;
+}
 
 static const struct uring_ops iou_uring_ops = {
 	.prep = iou_prep,
@@ -45,7 +57,7 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 {
 	struct iou_dev *d = iou_dev(b);
 	struct uring_setup s = {
-		.queue_ops = &iou_queue_ops,
+		.queue_ops = &iou_queue_ops[0][iou_inline(d)],
 		.ops = &iou_uring_ops,
 		.entries = (unsigned)d->num_entries,
 		.fd = d->file.fd,
@@ -70,7 +82,7 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		return ret;
 	}
 	if (iq->uq.bufs)
-		queue_set_ops(&iq->uq.q, &iou_fixed_queue_ops);
+		queue_set_ops(&iq->uq.q, &iou_queue_ops[1][iou_inline(d)]);
 	*qp = &iq->uq.q;
 	return 0;
 }

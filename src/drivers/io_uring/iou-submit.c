@@ -82,7 +82,7 @@ static void prep_vectored(struct uring_queue *uq, struct io_uring_sqe *sqe,
 	else
 		io_uring_prep_writev(sqe, 0, iov, (unsigned)cnt, r->start);
 	if (slot >= 0) {
-		sqe->opcode = read ? IOU_OP_READV_FIXED : IOU_OP_WRITEV_FIXED;
+		sqe->opcode = read ? URING_OP_READV_FIXED : URING_OP_WRITEV_FIXED;
 		sqe->buf_index = (uint16_t)slot;
 	}
 }

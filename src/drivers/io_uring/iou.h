@@ -18,10 +18,6 @@
 #define BLOCK_URING_CMD_DISCARD _IO(0x12, 0)
 #endif
 
-/* Linux 6.15: vectored reads and writes of registered buffers. */
-#define IOU_OP_READV_FIXED 60
-#define IOU_OP_WRITEV_FIXED 61
-
 /*
  * req.stage of reads and writes while the instance registers its memory
  * regions: how the request went to the kernel this round.
@@ -43,10 +39,12 @@ struct iou_dev {
 	bool register_mem_regions;
 	bool single_issuer;
 	int sq_poll_idle;
+	bool inline_lone_requests;
 
 	/* What connect found out about the kernel. */
 	bool discard_cmd;		/* block device: BLOCK_URING_CMD_DISCARD */
 	bool iopoll;		/* the device completes polled I/O (IOPOLL) */
+	bool nowait;		/* I/O can be tried without blocking (FMODE_NOWAIT) */
 	const char *poll_queue_mode;	/* uring_poll_queue_mode(iopoll) */
 
 	/* Mapped memory regions, registered with every ring. */

@@ -81,11 +81,14 @@ static inline unsigned submit_sq(struct uring_queue *uq)
 	return flush_sq(&uq->ring);
 }
 
-/* A CQE other than the expected one: the driver decides. */
+/*
+ * A CQE other than the expected one: the driver decides.  True when it
+ * filled *c; false when the request went round again or the driver kept
+ * it (nothing to report, r still in use).
+ */
 __attribute__((noinline))
-static bool reap_slow(struct uring_queue *uq, struct req *r,
-		      const struct io_uring_cqe *cqe,
-		      struct blkio_completion *c)
+bool uring_reap_slow(struct uring_queue *uq, struct req *r,
+		     const struct io_uring_cqe *cqe, struct blkio_completion *c)
 {
 	const char *msg = NULL;
 	int ret = uq->ops->complete(uq, r, cqe, &msg);
@@ -135,7 +138,7 @@ reap_cqes(struct uring_queue *uq, struct blkio_completion *c, int filled,
 			break;
 		} else {
 			head++;
-			if (!reap_slow(uq, r, cqe, &c[filled]))
+			if (!uring_reap_slow(uq, r, cqe, &c[filled]))
 				continue;
 			filled++;
 		}

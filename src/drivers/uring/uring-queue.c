@@ -164,6 +164,7 @@ int uring_queue_init(struct uring_queue *uq, const struct uring_setup *s)
 	int ret;
 
 	uq->ops = s->ops;
+	uq->fd = s->fd;
 	uq->bufs = NULL;
 	uq->disabled = false;
 	uq->sqpoll = false;

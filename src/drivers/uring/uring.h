@@ -113,11 +113,17 @@ struct uring_queue {
 	int enter_fd;		/* the ring fd, or its registered index */
 	unsigned enter_flags;	/* IORING_ENTER_REGISTERED_RING with the index */
 
+	int fd;			/* the device (fixed file 0): uring-inline.c */
+
 	/* Registered buffers: NULL when the queue does without. */
 	struct uring_bufs *bufs;
 	struct uring_queue *bufs_next;	/* on bufs->queues */
 	struct uring_buf_cache fx;
 };
+
+/* Linux 6.15: vectored reads and writes of registered buffers. */
+#define URING_OP_READV_FIXED 60
+#define URING_OP_WRITEV_FIXED 61
 
 /* How uring_queue_init() sets a queue up. */
 struct uring_setup {
@@ -242,5 +248,11 @@ int uring_do_io(struct blkioq *q, struct do_io_ctx *ctx);
 int uring_do_io_fast(struct blkioq *q, struct blkio_completion *c, int min,
 		     int max);
 void uring_set_completion_fd_enabled(struct blkioq *q, bool enable);
+bool uring_reap_slow(struct uring_queue *uq, struct req *r,
+		     const struct io_uring_cqe *cqe, struct blkio_completion *c);
+
+/* uring-inline.c: queue_ops.do_io_fast for files without NOWAIT support */
+int uring_do_io_inline(struct blkioq *q, struct blkio_completion *c, int min,
+		       int max);
 
 #endif
