@@ -12,7 +12,10 @@
  * call, then resubmits a read for every completion reaped: the pattern
  * api-loop gets from blkioq_do_io(q, c, 1, depth, NULL).  FEATUREs
  * (uring-features.h) add kernel features, to compare with a library that
- * uses them.
+ * uses them.  Built a second time as uring-ref-async (URING_REF_ASYNC=1),
+ * whose reads all go straight to an io_uring worker (IOSQE_ASYNC), as the
+ * library's do on a file without NOWAIT support; a constant, so that
+ * uring-ref itself stays the user-space limit it is, to the instruction.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +27,10 @@
 
 #include "common.h"
 #include "uring-features.h"
+
+#ifndef URING_REF_ASYNC
+#define URING_REF_ASYNC 0
+#endif
 
 struct ref {
 	struct io_uring ring;
@@ -93,6 +100,8 @@ static void queue_read(struct ref *r, unsigned int slot)
 	else
 		io_uring_prep_read(sqe, 0, buf, BENCH_BLOCK_SIZE, off);
 	sqe->flags |= IOSQE_FIXED_FILE;
+	if (URING_REF_ASYNC)
+		sqe->flags |= IOSQE_ASYNC;
 	io_uring_sqe_set_data64(sqe, slot);
 	r->submitted++;
 }

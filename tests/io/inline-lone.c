@@ -7,7 +7,8 @@
  *
  *  - data: reads, writes (some FUA), readv and writev one at a time,
  *    and a batch of eight at once, all land where they should (checked
- *    through the library and through a plain fd);
+ *    through the library and through a plain fd); also with the
+ *    property off, when they all go through the ring (IOSQE_ASYNC);
  *  - bad buffer: a read into inaccessible memory completes with -EFAULT,
  *    and the queue goes on working;
  *  - no ring: 1000 reads at queue depth 1 make no io_uring_enter at all
@@ -106,9 +107,10 @@ static void write_blocks(struct blkioq *q, uint8_t *buf)
 	}
 }
 
-START_TEST(test_data)
+/* Everything lands where it should, with or without the property. */
+static void check_data(bool inline_lone)
 {
-	struct blkio *b = open_dev(zd.path, true);
+	struct blkio *b = open_dev(zd.path, inline_lone);
 	struct blkioq *q = blkio_get_queue(b, 0);
 	uint8_t *buf = iot_alloc(8 * BLK);
 	struct blkio_completion c[8];
@@ -142,6 +144,18 @@ START_TEST(test_data)
 		      "a batch of eight read back wrong");
 	iot_free(buf);
 	blkio_destroy(&b);
+}
+
+START_TEST(test_data)
+{
+	check_data(true);
+}
+END_TEST
+
+/* The ring path on such a file: every read and write IOSQE_ASYNC. */
+START_TEST(test_data_ring)
+{
+	check_data(false);
 }
 END_TEST
 
@@ -238,6 +252,7 @@ static Suite *inline_suite(void)
 
 	tcase_add_checked_fixture(tc, setup_zram, teardown_zram);
 	tcase_add_test(tc, test_data);
+	tcase_add_test(tc, test_data_ring);
 	/*
 	 * valgrind reports the bad buffer, as it should; and it runs a
 	 * seccomp-notified system call through its own machinery, one

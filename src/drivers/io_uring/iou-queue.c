@@ -14,11 +14,22 @@ static void iou_run_deferred(struct blkioq *q, struct do_io_ctx *ctx)
 }
 
 /*
- * The queue operations by [registered buffers][inline lone requests]:
- * submit paths that look up registered buffers only on queues that have
- * them, and the common blkioq_do_io() call through uring-inline.c only
- * on files without NOWAIT support (iou_inline()), so other queues pay
- * nothing for either.
+ * The kinds of queue by the file's NOWAIT support: on a file without it
+ * reads and writes go straight to io_uring's workers (IOSQE_ASYNC), and
+ * the common blkioq_do_io() call may do a lone one itself
+ * (uring-inline.c, property inline-lone-requests).
+ */
+enum iou_kind {
+	IOU_NOWAIT,		/* the file has NOWAIT support */
+	IOU_ASYNC,		/* it has not */
+	IOU_ASYNC_INLINE,	/* it has not, and inline-lone-requests */
+	IOU_KINDS
+};
+
+/*
+ * The queue operations by [registered buffers][kind], so that queues pay
+ * only for what they use: submit paths that look up registered buffers
+ * only where the memory regions are registered, and so on.
  */
 #define IOU_QUEUE_OPS(sub, fast) {					\
 	.submit = iou_submit##sub,					\
@@ -31,21 +42,25 @@ static void iou_run_deferred(struct blkioq *q, struct do_io_ctx *ctx)
 	.zones = true,							\
 }
 
-static const struct queue_ops iou_queue_ops[2][2] = {
-	{ IOU_QUEUE_OPS(, uring_do_io_fast),
-	  IOU_QUEUE_OPS(, uring_do_io_inline) },
-	{ IOU_QUEUE_OPS(_fixed, uring_do_io_fast),
-	  IOU_QUEUE_OPS(_fixed, uring_do_io_inline) },
+static const struct queue_ops iou_queue_ops[2][IOU_KINDS] = {
+	{
+		[IOU_NOWAIT] = IOU_QUEUE_OPS(, uring_do_io_fast),
+		[IOU_ASYNC] = IOU_QUEUE_OPS(_async, uring_do_io_fast),
+		[IOU_ASYNC_INLINE] = IOU_QUEUE_OPS(_async, uring_do_io_inline),
+	}, {
+		[IOU_NOWAIT] = IOU_QUEUE_OPS(_fixed, uring_do_io_fast),
+		[IOU_ASYNC] = IOU_QUEUE_OPS(_fixed_async, uring_do_io_fast),
+		[IOU_ASYNC_INLINE] = IOU_QUEUE_OPS(_fixed_async,
+						   uring_do_io_inline),
+	},
 };
 
-/*
- * Whether blkioq_do_io() does a lone request itself (uring-inline.c):
- * where io_uring would hand every read and write to a worker thread.
- * Poll queues never take that path (uring_update_fast()).
- */
-static bool iou_inline(const struct iou_dev *d)
+/* Poll queues never take do_io_fast (uring_update_fast()). */
+static enum iou_kind iou_kind(const struct iou_dev *d)
 {
-	return d->inline_lone_requests && !d->nowait;
+	if (d->nowait)
+		return IOU_NOWAIT;
+	return d->inline_lone_requests ? IOU_ASYNC_INLINE : IOU_ASYNC;
 }
 
 static const struct uring_ops iou_uring_ops = {
@@ -57,7 +72,7 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 {
 	struct iou_dev *d = iou_dev(b);
 	struct uring_setup s = {
-		.queue_ops = &iou_queue_ops[0][iou_inline(d)],
+		.queue_ops = &iou_queue_ops[0][iou_kind(d)],
 		.ops = &iou_uring_ops,
 		.entries = (unsigned)d->num_entries,
 		.fd = d->file.fd,
@@ -82,7 +97,7 @@ int iou_add_queue(struct blkio *b, bool poll, struct blkioq **qp)
 		return ret;
 	}
 	if (iq->uq.bufs)
-		queue_set_ops(&iq->uq.q, &iou_queue_ops[1][iou_inline(d)]);
+		queue_set_ops(&iq->uq.q, &iou_queue_ops[1][iou_kind(d)]);
 	*qp = &iq->uq.q;
 	return 0;
 }

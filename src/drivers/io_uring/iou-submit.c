@@ -8,6 +8,17 @@
 
 #include "iou.h"
 
+/*
+ * The SQE flags of a read or write: the device is fixed file 0, and a
+ * file without NOWAIT support goes straight to an io_uring worker
+ * (IOSQE_ASYNC), which the kernel would otherwise do only after an
+ * attempt that cannot succeed (iou_dev.nowait).
+ */
+static inline uint8_t rw_sqe_flags(bool async)
+{
+	return IOSQE_FIXED_FILE | (async ? IOSQE_ASYNC : 0);
+}
+
 static void prep_write_zeroes(const struct iou_dev *d,
 			      struct io_uring_sqe *sqe, const struct req *r)
 {
@@ -131,7 +142,8 @@ void iou_prep(struct uring_queue *uq, struct io_uring_sqe *sqe,
 		prep_discard(iq->dev, sqe, r);
 		break;
 	}
-	sqe->flags |= IOSQE_FIXED_FILE;
+	sqe->flags |= r->op <= REQ_WRITEV ? rw_sqe_flags(!iq->dev->nowait) :
+					    (uint8_t)IOSQE_FIXED_FILE;
 	io_uring_sqe_set_data(sqe, (void *)r);
 }
 
@@ -186,10 +198,10 @@ static inline unsigned rw_opcode(unsigned op)
  * The hot path: a fresh read or write, plain or vectored (QEMU sends
  * everything as vectors), with room in the ring.  The SQE is written
  * whole, in the order of its layout, so a previous use leaves nothing.
- * op is a constant in every copy.
+ * op and async are constants in every copy.
  */
 static __attribute__((always_inline)) inline void
-submit_rw(struct blkioq *q, struct req *r, unsigned op)
+submit_rw(struct blkioq *q, struct req *r, unsigned op, bool async)
 {
 	struct iou_queue *iq = iou_queue(q);
 	struct io_uring_sq *sq = &iq->uq.ring.sq;
@@ -209,7 +221,7 @@ submit_rw(struct blkioq *q, struct req *r, unsigned op)
 	/* Read the request before writing the SQE: the stores may alias. */
 	*sqe = (struct io_uring_sqe){
 		.opcode = (uint8_t)rw_opcode(op),
-		.flags = IOSQE_FIXED_FILE,
+		.flags = rw_sqe_flags(async),
 		.off = r->start,
 		.addr = (uintptr_t)r->buf,	/* or r->iov: a union */
 		.len = vectored ? (uint32_t)r->iovcnt : (uint32_t)r->len,
@@ -218,36 +230,27 @@ submit_rw(struct blkioq *q, struct req *r, unsigned op)
 	};
 }
 
-/* Everything but the reads and writes of blkioq_read()/blkioq_write(). */
-void iou_submit(struct blkioq *q, struct req *r)
+/* Any request: reads and writes straight into the ring, the rest slowly. */
+static __attribute__((always_inline)) inline void
+submit_any(struct blkioq *q, struct req *r, bool async)
 {
 	switch (r->op) {
 	case REQ_READ:
-		submit_rw(q, r, REQ_READ);
+		submit_rw(q, r, REQ_READ, async);
 		break;
 	case REQ_WRITE:
-		submit_rw(q, r, REQ_WRITE);
+		submit_rw(q, r, REQ_WRITE, async);
 		break;
 	case REQ_READV:
-		submit_rw(q, r, REQ_READV);
+		submit_rw(q, r, REQ_READV, async);
 		break;
 	case REQ_WRITEV:
-		submit_rw(q, r, REQ_WRITEV);
+		submit_rw(q, r, REQ_WRITEV, async);
 		break;
 	default:
 		submit_slow(iou_queue(q), r);
 		break;
 	}
-}
-
-void iou_submit_read(struct blkioq *q, struct req *r)
-{
-	submit_rw(q, r, REQ_READ);
-}
-
-void iou_submit_write(struct blkioq *q, struct req *r)
-{
-	submit_rw(q, r, REQ_WRITE);
 }
 
 /*
@@ -259,7 +262,7 @@ void iou_submit_write(struct blkioq *q, struct req *r)
  * hot path calls nothing, so it saves no registers.
  */
 static __attribute__((always_inline)) inline void
-submit_fixed(struct blkioq *q, struct req *r, unsigned op)
+submit_fixed(struct blkioq *q, struct req *r, unsigned op, bool async)
 {
 	struct iou_queue *iq = iou_queue(q);
 	struct uring_queue *uq = &iq->uq;
@@ -284,7 +287,7 @@ submit_fixed(struct blkioq *q, struct req *r, unsigned op)
 	*sqe = (struct io_uring_sqe){
 		.opcode = op == REQ_READ ? IORING_OP_READ_FIXED :
 					   IORING_OP_WRITE_FIXED,
-		.flags = IOSQE_FIXED_FILE,
+		.flags = rw_sqe_flags(async),
 		.off = r->start,
 		.addr = (uintptr_t)r->buf,
 		.len = (uint32_t)r->len,
@@ -294,17 +297,26 @@ submit_fixed(struct blkioq *q, struct req *r, unsigned op)
 	};
 }
 
-void iou_submit_fixed(struct blkioq *q, struct req *r)
-{
-	submit_fixed(q, r, r->op);
-}
+/*
+ * The entry points of the queue operations (iou-queue.c), one set per
+ * kind of queue: queue_ops.submit, .submit_read and .submit_write.
+ */
+#define IOU_SUBMIT_SET(suffix, any, one, async)				\
+	void iou_submit##suffix(struct blkioq *q, struct req *r)	\
+	{								\
+		any;							\
+	}								\
+	void iou_submit##suffix##_read(struct blkioq *q, struct req *r)	\
+	{								\
+		one(q, r, REQ_READ, async);				\
+	}								\
+	void iou_submit##suffix##_write(struct blkioq *q, struct req *r) \
+	{								\
+		one(q, r, REQ_WRITE, async);				\
+	}
 
-void iou_submit_fixed_read(struct blkioq *q, struct req *r)
-{
-	submit_fixed(q, r, REQ_READ);
-}
-
-void iou_submit_fixed_write(struct blkioq *q, struct req *r)
-{
-	submit_fixed(q, r, REQ_WRITE);
-}
+IOU_SUBMIT_SET(, submit_any(q, r, false), submit_rw, false)
+IOU_SUBMIT_SET(_async, submit_any(q, r, true), submit_rw, true)
+IOU_SUBMIT_SET(_fixed, submit_fixed(q, r, r->op, false), submit_fixed, false)
+IOU_SUBMIT_SET(_fixed_async, submit_fixed(q, r, r->op, true), submit_fixed,
+	       true)

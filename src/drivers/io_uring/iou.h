@@ -84,13 +84,20 @@ void iou_remove_queue(struct blkioq *q);
 int iou_map_mem_region(struct blkio *b, const struct blkio_mem_region *r);
 void iou_unmap_mem_region(struct blkio *b, const struct blkio_mem_region *r);
 
-/* iou-submit.c */
-void iou_submit(struct blkioq *q, struct req *r);
-void iou_submit_read(struct blkioq *q, struct req *r);
-void iou_submit_write(struct blkioq *q, struct req *r);
-void iou_submit_fixed(struct blkioq *q, struct req *r);
-void iou_submit_fixed_read(struct blkioq *q, struct req *r);
-void iou_submit_fixed_write(struct blkioq *q, struct req *r);
+/*
+ * iou-submit.c: queue_ops.submit, .submit_read and .submit_write for
+ * each kind of queue: with registered buffers (_fixed) or not, on a file
+ * with NOWAIT support or without (_async).
+ */
+#define IOU_SUBMIT_DECL(suffix)						\
+	void iou_submit##suffix(struct blkioq *q, struct req *r);	\
+	void iou_submit##suffix##_read(struct blkioq *q, struct req *r);	\
+	void iou_submit##suffix##_write(struct blkioq *q, struct req *r);
+
+IOU_SUBMIT_DECL()
+IOU_SUBMIT_DECL(_async)
+IOU_SUBMIT_DECL(_fixed)
+IOU_SUBMIT_DECL(_fixed_async)
 void iou_prep(struct uring_queue *uq, struct io_uring_sqe *sqe,
 	      struct req *r);
 

@@ -50,7 +50,7 @@ static int run_sqe(int fd, const struct io_uring_sqe *sqe)
 	bool write;
 	ssize_t ret;
 
-	if (sqe->flags & ~IOSQE_FIXED_FILE)
+	if (sqe->flags & ~(IOSQE_FIXED_FILE | IOSQE_ASYNC))
 		return NOT_INLINE;
 	switch (sqe->opcode) {
 	case IORING_OP_READ:
