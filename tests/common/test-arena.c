@@ -4,10 +4,18 @@
  * one memfd, mapped into every instance a test opens, handed out by a
  * bump allocator whose last allocation can be given back.  TEST_ARENA_LEN
  * is address space; only touched pages count.  Thread-safe.
+ *
+ * Under valgrind the part not handed out is marked inaccessible:
+ * memcheck's leak check at the exit of every process (each forked Check
+ * case) otherwise read all 2 GiB of the mapping, ~3 s a time
+ * (io-requests on virtio-blk-vhost-user: 73 s under valgrind, 3 s
+ * without the leak check).  It also makes an access past the buffers
+ * handed out an error.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +26,24 @@
 
 #include "test-driver.h"
 
+#if defined(__has_include)
+#if __has_include(<valgrind/memcheck.h>)
+#include <valgrind/memcheck.h>
+#define HAVE_MEMCHECK_H 1
+#endif
+#endif
+#ifndef HAVE_MEMCHECK_H
+/* Without valgrind's header (package valgrind): no marking. */
+#define VALGRIND_MAKE_MEM_NOACCESS(addr, len) ((void)(addr), (void)(len))
+#define VALGRIND_MAKE_MEM_DEFINED(addr, len) ((void)(addr), (void)(len))
+#endif
+
 #define TEST_ARENA_LEN (2ull << 30)
 
 static struct blkio_mem_region arena = { .fd = -1 };
-static size_t arena_used, arena_last;
+/* arena_last: offset of the last allocation, NO_LAST once given back. */
+#define NO_LAST SIZE_MAX
+static size_t arena_used, arena_last = NO_LAST;
 static pthread_mutex_t arena_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void arena_init(void)
@@ -46,6 +68,7 @@ static void arena_init(void)
 	}
 	arena = (struct blkio_mem_region){ .addr = addr, .len = len,
 					   .fd = fd };
+	VALGRIND_MAKE_MEM_NOACCESS(addr, len);
 }
 
 static bool in_arena(const void *p)
@@ -71,6 +94,8 @@ void *test_buf_alloc(size_t len)
 		arena_last = arena_used;
 		p = (char *)arena.addr + arena_used;
 		arena_used += need ? need : 4096;
+		/* Addressable and defined, as the whole mapping was. */
+		VALGRIND_MAKE_MEM_DEFINED(p, arena_used - arena_last);
 	}
 	pthread_mutex_unlock(&arena_lock);
 	if (p)
@@ -85,9 +110,15 @@ void test_buf_free(void *p)
 		return;
 	}
 	pthread_mutex_lock(&arena_lock);
-	if ((char *)p == (char *)arena.addr + arena_last) {
+	/*
+	 * Not 0 for "none": freeing the first buffer after the last one
+	 * would have given back everything allocated in between.
+	 */
+	if (arena_last != NO_LAST &&
+	    (char *)p == (char *)arena.addr + arena_last) {
+		VALGRIND_MAKE_MEM_NOACCESS(p, arena_used - arena_last);
 		arena_used = arena_last;
-		arena_last = 0;
+		arena_last = NO_LAST;
 	}
 	pthread_mutex_unlock(&arena_lock);
 }

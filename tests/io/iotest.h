@@ -36,7 +36,7 @@ bool iot_under_valgrind(void);
 /*
  * The most queues an instance of the driver under test can start: the
  * export's queue count for a backend's (BLKIO_TEST_QSD_QUEUES, 1 in the
- * loop-1q variant), else @want; never more than @want.
+ * file-1q and loop-1q variants), else @want; never more than @want.
  */
 int iot_max_queues(int want);
 

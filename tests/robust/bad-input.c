@@ -34,8 +34,9 @@ static char *target_path;	/* "path": scratch_path or its export */
  * Both buffers are memfds of their own, set up once for every case:
  * big_buf is mapped into every started instance of a driver that needs
  * memory regions, region_buf never by setup.  Not the 2 GiB test arena
- * (test_buf_alloc()): valgrind's leak check scans it at the exit of
- * every forked case, 2 s each.
+ * (test_buf_alloc()): that was chosen when valgrind's leak check still
+ * scanned all of the arena at the exit of every forked case, 2 s each
+ * (test-arena.c now marks its unused part inaccessible).
  */
 static uint8_t *big_buf;	/* BI_BUF_SIZE of big_fd */
 static int big_fd = -1;
