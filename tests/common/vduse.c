@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "qsd.h"
+#include "sysfs-write.h"
 #include "vduse.h"
 
 /* Under TCG the daemon takes seconds to start (its libraries over 9p). */
@@ -52,18 +53,6 @@ static int run(const char *const argv[])
 	if (pid < 0 || waitpid(pid, &status, 0) != pid)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-static int write_file(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	close(fd);
-	return n < 0 ? -errno : 0;
 }
 
 static void run_daemon(const char *image, bool blockdev,
@@ -128,12 +117,12 @@ static bool bind_vhost_vdpa(const char *name)
 			return true;
 		snprintf(path, sizeof(path), VDPA_BUS "/devices/%s/driver/unbind",
 			 name);
-		write_file(path, name);
+		sysfs_write(path, name);
 	}
 	snprintf(path, sizeof(path), VDPA_BUS "/devices/%s/driver_override",
 		 name);
-	write_file(path, "vhost_vdpa");
-	if (write_file(VDPA_BUS "/drivers/vhost_vdpa/bind", name) < 0) {
+	sysfs_write(path, "vhost_vdpa");
+	if (sysfs_write(VDPA_BUS "/drivers/vhost_vdpa/bind", name) < 0) {
 		report("ERR cannot bind %s to vhost_vdpa (module loaded?)\n", name);
 		return false;
 	}
@@ -173,10 +162,10 @@ static void set_msg_timeout(const char *name, int secs)
 		return;
 	snprintf(value, sizeof(value), "%d", secs);
 	snprintf(path, sizeof(path), "/sys/class/vduse/%s/msg_timeout", name);
-	if (write_file(path, value) < 0) {
+	if (sysfs_write(path, value) < 0) {
 		snprintf(path, sizeof(path),
 			 "/sys/devices/virtual/vduse/%s/msg_timeout", name);
-		write_file(path, value);
+		sysfs_write(path, value);
 	}
 }
 

@@ -8,21 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sysfs-write.h"
 #include "zram.h"
 
 #define CONTROL "/sys/class/zram-control"
-
-static int write_attr(const char *path, const char *value)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, value, strlen(value));
-	close(fd);
-	return n < 0 ? -errno : 0;
-}
 
 static int device_attr(const struct zramdev *z, const char *attr,
 		       const char *value)
@@ -30,7 +19,7 @@ static int device_attr(const struct zramdev *z, const char *attr,
 	char path[64];
 
 	snprintf(path, sizeof(path), "/sys/block/zram%d/%s", z->id, attr);
-	return write_attr(path, value);
+	return sysfs_write(path, value);
 }
 
 /* hot_add answers with the new device's number. */
@@ -111,7 +100,7 @@ static int hot_remove(const struct zramdev *z)
 	char id[16];
 
 	snprintf(id, sizeof(id), "%d", z->id);
-	return write_attr(CONTROL "/hot_remove", id);
+	return sysfs_write(CONTROL "/hot_remove", id);
 }
 
 void zram_detach(struct zramdev *z)

@@ -55,20 +55,13 @@ static void teardown_zram(void)
 
 static struct blkio *open_dev(const char *path, bool inline_lone)
 {
-	struct blkio *b;
-	int ret;
+	const struct iot_opts o = {
+		.direct = true,
+		.prop = "inline-lone-requests",
+		.value = inline_lone ? "true" : "false",
+	};
 
-	ck_assert_int_eq(blkio_create(test_driver_name(), &b), 0);
-	ck_assert_int_eq(blkio_set_str(b, "path", path), 0);
-	ck_assert_int_eq(blkio_set_bool(b, "direct", true), 0);
-	ret = blkio_set_bool(b, "inline-lone-requests", inline_lone);
-	ck_assert_msg(ret == 0, "inline-lone-requests: %s",
-		      blkio_get_error_msg());
-	ret = blkio_connect(b);
-	ck_assert_msg(ret == 0, "connect: %s", blkio_get_error_msg());
-	ret = blkio_start(b);
-	ck_assert_msg(ret == 0, "start: %s", blkio_get_error_msg());
-	return b;
+	return iot_open(path, &o);
 }
 
 static void run1(struct blkioq *q)

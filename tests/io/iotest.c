@@ -184,6 +184,11 @@ struct blkio *iot_open(const char *path, const struct iot_opts *o)
 	if (d->has_direct)
 		ck_assert_int_eq(blkio_set_bool(b, "direct", o->direct), 0);
 	ck_assert_int_eq(blkio_set_bool(b, "read-only", o->read_only), 0);
+	if (o->prop) {
+		ret = blkio_set_str(b, o->prop, o->value);
+		ck_assert_msg(ret == 0, "%s=%s: %s", o->prop, o->value,
+			      blkio_get_error_msg());
+	}
 	ret = blkio_connect(b);
 	ck_assert_msg(ret == 0, "connect %s: %d %s", target, ret,
 		      blkio_get_error_msg());

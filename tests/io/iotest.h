@@ -25,6 +25,8 @@ struct iot_opts {
 	bool read_only;
 	int num_entries;	/* 0: leave the default */
 	int num_queues;		/* 0: leave the default (1) */
+	const char *prop;	/* one more property (NULL: none), and */
+	const char *value;	/* its value, set with blkio_set_str() */
 };
 
 /* True when BLKIO_REFERENCE=1: cases where we deliberately differ skip. */
