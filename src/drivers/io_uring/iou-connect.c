@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/uio.h>
-#include <unistd.h>
 
 #include "iou.h"
 
@@ -72,17 +71,20 @@ static bool discard_cmd_works(int fd)
  * touching the device (no I/O, no interrupt: the poll-queue tests count
  * them), so a one-block RWF_NOWAIT read there tells.
  */
-static bool nowait_works(int fd, unsigned block)
+static bool nowait_works(const struct file_dev *f)
 {
+	unsigned block = f->request_alignment;
 	struct iovec iov = { .iov_len = block };
-	off_t end = lseek(fd, 0, SEEK_END);
+	uint64_t end;
 	bool ok;
 
-	if (end < 0 || posix_memalign(&iov.iov_base, 4096, block) != 0)
-		return true;	/* not known: leave the ring to it */
-	/* Past the end, aligned for O_DIRECT. */
-	end = (end + (off_t)block - 1) / (off_t)block * (off_t)block;
-	ok = !(preadv2(fd, &iov, 1, end, RWF_NOWAIT) < 0 &&
+	/* Not known: leave the ring to it. */
+	if (file_capacity(f, &end) < 0 ||
+	    posix_memalign(&iov.iov_base, 4096, block) != 0)
+		return true;
+	/* At or past the end, aligned for O_DIRECT. */
+	end = (end + block - 1) / block * block;
+	ok = !(preadv2(f->fd, &iov, 1, (off_t)end, RWF_NOWAIT) < 0 &&
 	       errno == EOPNOTSUPP);
 	free(iov.iov_base);
 	return ok;
@@ -115,7 +117,7 @@ static void probe_io_uring(struct iou_dev *d, struct dev_info *i)
 	d->direct = f->direct;
 	d->discard_cmd = f->is_blockdev && !f->read_only &&
 			 discard_cmd_works(f->fd);
-	d->nowait = nowait_works(f->fd, f->request_alignment);
+	d->nowait = nowait_works(f);
 	d->iopoll = f->direct && f->limits.found && f->limits.io_poll &&
 		    poll_queues_work(f->fd, f->request_alignment);
 	i->supports_poll_queues = d->iopoll;

@@ -35,7 +35,7 @@ static inline bool lone_request(const struct uring_queue *uq)
 	const struct io_uring_sq *sq = &uq->ring.sq;
 
 	return sq->sqe_tail - *uq->ring.cq.khead == 1 &&
-	       *sq->khead != sq->sqe_tail && !uq->held;
+	       *sq->khead != sq->sqe_tail;
 }
 
 /* The system call the worker thread would make for sqe, or NOT_INLINE. */
